@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { parseOrThrow, withErrors } from "@/lib/api/errors";
+import { getDb } from "@/lib/db/client";
+import { listExecutions } from "@/lib/runs/get-execution";
+import { getWorkflowOrThrow } from "@/lib/workflows/service";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const HistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  before: z.string().min(1).max(100).optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * A workflow's executions, newest first (`?limit=&before=<executionId>` pages;
+ * `?idempotencyKey=` finds the execution a run request with that key started).
+ */
+export const GET = withErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const { id } = await params;
+  const search = Object.fromEntries(new URL(req.url).searchParams);
+  const options = parseOrThrow(HistoryQuery, search);
+  const db = await getDb();
+  await getWorkflowOrThrow(db, id);
+  return Response.json({ executions: await listExecutions(db, id, options) });
+});

@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ExecutionView } from "@/components/execution/execution-view";
+import { getDb } from "@/lib/db/client";
+import { getExecutionDetail } from "@/lib/runs/get-execution";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Execution ${id.slice(0, 8)}` };
+}
+
+export default async function ExecutionPage({ params }: Props) {
+  const { id } = await params;
+  const detail = await getExecutionDetail(await getDb(), id);
+  if (!detail) notFound();
+  return (
+    <main className="page page-wide">
+      <ExecutionView initial={detail} />
+    </main>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ExecutionHistoryTable } from "@/components/execution/execution-history-table";
+import { buttonClass } from "@/components/ui/button";
+import { AppError } from "@/lib/api/errors";
+import { getDb } from "@/lib/db/client";
+import { listExecutions } from "@/lib/runs/get-execution";
+import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflows/service";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string | string[] }> };
+
+const PAGE_SIZE = 50;
+
+export const metadata: Metadata = { title: "History" };
+
+export default async function WorkflowHistoryPage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const { before: beforeParam } = await searchParams;
+  const before = typeof beforeParam === "string" && beforeParam.length <= 200 ? beforeParam : undefined;
+  const db = await getDb();
+  let workflow: WorkflowRecord;
+  try {
+    workflow = await getWorkflowOrThrow(db, id);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) notFound();
+    throw err;
+  }
+  const executions = await listExecutions(db, id, { limit: PAGE_SIZE, before });
+  const last = executions.at(-1);
+  const olderHref =
+    executions.length === PAGE_SIZE && last
+      ? `/workflows/${id}/executions?before=${encodeURIComponent(last.id)}`
+      : undefined;
+  return (
+    <main className="page">
+      <div className="page-head">
+        <div>
+          <nav className="breadcrumbs" aria-label="Breadcrumbs">
+            <Link href="/">Workflows</Link>/<Link href={`/workflows/${id}`}>{workflow.name}</Link>
+          </nav>
+          <h1>History</h1>
+          <p>Every run of {workflow.name}, newest first.</p>
+        </div>
+        <Link href={`/workflows/${id}`} className={buttonClass("primary")}>
+          Open builder
+        </Link>
+      </div>
+      <ExecutionHistoryTable
+        executions={executions}
+        workflowId={id}
+        newerHref={before ? `/workflows/${id}/executions` : undefined}
+        olderHref={olderHref}
+      />
+    </main>
+  );
+}

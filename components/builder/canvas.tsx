@@ -1,0 +1,157 @@
+"use client";
+
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  Controls,
+  type EdgeChange,
+  type EdgeTypes,
+  MiniMap,
+  type NodeChange,
+  type NodeTypes,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { type DragEvent, useCallback, useMemo, useState } from "react";
+import { createFlowNodeMapper, type FlowEdge, type FlowNode, toFlowEdges } from "@/lib/editor/flow";
+import type { RunState } from "@/lib/editor/run-store";
+import type { NodeGeometryChange } from "@/lib/editor/store";
+import { NODE_TYPES, type NodeType } from "@/lib/workflow/node-types";
+import { useEditor, useRunState, useStores } from "./editor-context";
+import { PALETTE_MIME } from "./palette";
+import { WorkflowEdge } from "./workflow-edge";
+import { WorkflowNode } from "./workflow-node";
+
+const nodeTypes: NodeTypes = { workflow: WorkflowNode };
+const edgeTypes: EdgeTypes = { workflow: WorkflowEdge };
+const proOptions = { hideAttribution: true };
+const TYPE_COLORS: Record<NodeType, string> = {
+  trigger: "#4f46e5",
+  http: "#0891b2",
+  llm: "#9333ea",
+  condition: "#d97706",
+  filter: "#0d9488",
+  transform: "#2563eb",
+  merge: "#475569",
+  delay: "#64748b",
+  email: "#db2777",
+  output: "#111827",
+};
+const minimapColor = (n: FlowNode) => TYPE_COLORS[n.data.node.type];
+
+/** Past this many running nodes, flowing edges stop animating (repainting them all costs frames). */
+const ANIMATED_EDGES_LIMIT = 24;
+function manyRunning(s: RunState): boolean {
+  let running = 0;
+  for (const id in s.nodes)
+    if (s.nodes[id]?.status === "running" && ++running > ANIMATED_EDGES_LIMIT) return true;
+  return false;
+}
+
+/** The React Flow canvas over the editor document. */
+export function Canvas() {
+  const { editor } = useStores();
+  const definition = useEditor((s) => s.definition);
+  const selectedNodes = useEditor((s) => s.selectedNodes);
+  const selectedEdges = useEditor((s) => s.selectedEdges);
+  const measured = useEditor((s) => s.measured);
+  const [mapNodes] = useState(createFlowNodeMapper);
+  const busy = useRunState(manyRunning);
+  const { screenToFlowPosition } = useReactFlow();
+
+  const nodes = useMemo(
+    () => mapNodes(definition, new Set(selectedNodes), measured),
+    [mapNodes, definition, selectedNodes, measured],
+  );
+  const edges = useMemo(() => toFlowEdges(definition, new Set(selectedEdges)), [definition, selectedEdges]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => {
+      const geometry: NodeGeometryChange[] = [];
+      for (const c of changes) {
+        if (c.type === "position" || c.type === "dimensions" || c.type === "select") geometry.push(c);
+      }
+      if (geometry.length > 0) editor.getState().applyGeometry(geometry);
+    },
+    [editor],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<FlowEdge>[]) => {
+      const s = editor.getState();
+      let selected: Set<string> | undefined;
+      for (const c of changes) {
+        if (c.type !== "select") continue;
+        selected ??= new Set(s.selectedEdges);
+        if (c.selected) selected.add(c.id);
+        else selected.delete(c.id);
+      }
+      if (selected) s.select(s.selectedNodes, [...selected]);
+    },
+    [editor],
+  );
+
+  const onConnect = useCallback((c: Connection) => void editor.getState().connect(c), [editor]);
+  const onDragStop = useCallback(() => editor.getState().endEdit(), [editor]);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(PALETTE_MIME) as NodeType;
+      if (!NODE_TYPES.includes(type)) return;
+      e.preventDefault();
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      editor.getState().addNode(type, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) });
+    },
+    [editor, screenToFlowPosition],
+  );
+
+  return (
+    <section
+      className={`bn-canvas${busy ? " is-busy" : ""}`}
+      aria-label="Canvas"
+      data-testid="canvas"
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStop={onDragStop}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.05}
+        onlyRenderVisibleElements={definition.nodes.length > 150}
+        proOptions={proOptions}
+        defaultEdgeOptions={{ type: "workflow" }}
+        aria-label="Workflow canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd2dc" />
+        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <Controls aria-label="Canvas controls" />
+      </ReactFlow>
+      {definition.nodes.length === 0 && (
+        <div className="bn-empty" data-testid="canvas-empty">
+          <strong>An empty canvas</strong>
+          <span>
+            Drag a node from the palette, or click one to add it. Every workflow starts with a trigger.
+          </span>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
+import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
+import type { RunMode } from "@/lib/workflow/schema";
+
+/** `POST /api/workflows/:id/run`'s answer (SPEC §3). */
+export interface RunResponse {
+  executionId: string;
+  status: ExecutionStatus;
+  mode: "immediate" | "queued";
+  handedOff?: boolean;
+  outputs?: Record<string, unknown>;
+  nodes?: Record<string, { status: NodeStatus } & Record<string, unknown>>;
+  complexity?: { score: number; reasons: string[] };
+}
+
+/** A refused API call, with the server's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(url, {
+    ...init,
+    headers: { "content-type": "application/json", accept: "application/json", ...init.headers },
+    cache: "no-store",
+  });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const err = (body as { error?: { message?: string; issues?: Array<{ path: string; message: string }> } })
+      ?.error;
+    const issue = err?.issues?.[0];
+    const detail = issue ? ` (${issue.path}: ${issue.message})` : "";
+    throw new ApiError(res.status, `${err?.message ?? `request failed with ${res.status}`}${detail}`);
+  }
+  return body as T;
+}
+
+/** Starts a run of a saved workflow. */
+export function startRun(
+  workflowId: string,
+  body: { inputs?: unknown; mode?: RunMode; triggerId?: string; idempotencyKey?: string },
+): Promise<RunResponse> {
+  return call(`/api/workflows/${encodeURIComponent(workflowId)}/run`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
+}
+
+/** Cancels, pauses or resumes an execution. */
+export function controlExecution(
+  executionId: string,
+  action: "cancel" | "pause" | "resume",
+): Promise<unknown> {
+  return call(`/api/executions/${encodeURIComponent(executionId)}/${action}`, { method: "POST", body: "{}" });
+}
+
+/** Runs one node alone, with the given input or the last upstream outputs. */
+export function runSingleNode(
+  workflowId: string,
+  nodeId: string,
+  input?: unknown,
+): Promise<SingleNodeResult> {
+  return call(`/api/workflows/${encodeURIComponent(workflowId)}/nodes/${encodeURIComponent(nodeId)}/run`, {
+    method: "POST",
+    body: JSON.stringify(input === undefined ? {} : { input }),
+  });
+}
+
+/** The ids of a workflow's executions started with `idempotencyKey` (at most one). */
+export async function listExecutionIds(workflowId: string, idempotencyKey: string): Promise<string[]> {
+  const body = await call<{ executions: Array<{ id: string }> }>(
+    `/api/workflows/${encodeURIComponent(workflowId)}/executions?idempotencyKey=${encodeURIComponent(idempotencyKey)}`,
+  );
+  return body.executions.map((e) => e.id);
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import { Handle, type NodeProps, NodeToolbar, Position } from "@xyflow/react";
+import { memo } from "react";
+import type { FlowNode } from "@/lib/editor/flow";
+import type { EditorNode } from "@/lib/editor/types";
+import { handlesOf, nodeTypes } from "@/lib/workflow/node-types";
+import { useRunState, useStores, useValidation } from "./editor-context";
+import { nodeSummary, previewValue } from "./node-summary";
+import { TypeIcon } from "./type-icon";
+
+/**
+ * One workflow node on the canvas. It subscribes only to its own run state and issues, and a
+ * status change repaints only the frame (color, pulse): the body with its handles is memoized on
+ * the node itself, so 500 nodes changing status stay cheap.
+ */
+function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const { node } = data;
+  const view = useRunState((s) => s.nodes[id]);
+  const singleRunning = useRunState((s) => s.singleRunning[id] === true);
+  const hasIssues = useValidation((s) => s.grouped.byNode[id] !== undefined);
+  const status = view?.status ?? "idle";
+  const single = view?.single && view.status !== "running" ? view : undefined;
+
+  return (
+    <div
+      className={`bn-node bn-type-${node.type}${selected ? " is-selected" : ""}`}
+      data-testid={`node-${id}`}
+      data-status={status}
+      data-type={node.type}
+    >
+      {selected && <PlayToolbar id={id} running={singleRunning} />}
+      <NodeBody node={node} hasIssues={hasIssues} />
+      <span className="bn-sr-only">Status: {status}</span>
+      {single && (
+        <div
+          className={`bn-node-result ${single.status === "failed" ? "is-error" : ""}`}
+          data-testid={`node-result-${id}`}
+        >
+          {single.status === "failed" ? single.error?.message : previewValue(single.output)}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const PlayToolbar = memo(function PlayToolbar({ id, running }: { id: string; running: boolean }) {
+  const { actions } = useStores();
+  return (
+    <NodeToolbar isVisible position={Position.Top} className="bn-node-toolbar">
+      <button
+        type="button"
+        className="bn-icon-btn"
+        aria-label={`Run node ${id} alone`}
+        data-testid={`node-play-${id}`}
+        disabled={running}
+        onClick={() => void actions.runNode(id)}
+      >
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+          <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
+        </svg>
+        <span>{running ? "Running…" : "Run node"}</span>
+      </button>
+    </NodeToolbar>
+  );
+});
+
+const NodeBody = memo(function NodeBody({ node, hasIssues }: { node: EditorNode; hasIssues: boolean }) {
+  const handles = handlesOf(node);
+  return (
+    <>
+      {node.type !== "trigger" && (
+        <Handle
+          type="target"
+          position={Position.Left}
+          className="bn-handle bn-handle-in"
+          data-testid={`handle-${node.id}-in`}
+          aria-label={`Input of ${node.id}`}
+        />
+      )}
+      <div className="bn-node-head">
+        <TypeIcon type={node.type} />
+        <span className="bn-node-type">{nodeTypes[node.type].label}</span>
+        {hasIssues && (
+          <span
+            className="bn-node-issue"
+            role="img"
+            title="This node has problems: see its config panel"
+            aria-label="Has problems"
+          >
+            !
+          </span>
+        )}
+        <span className="bn-status-dot" aria-hidden="true" />
+      </div>
+      <div className="bn-node-title">{node.name || node.id}</div>
+      <div className="bn-node-sub">
+        <code>{node.id}</code>
+        <span>{nodeSummary(node)}</span>
+      </div>
+      {handles.map((handle, i) => (
+        <Handle
+          key={handle}
+          id={handle}
+          type="source"
+          position={Position.Right}
+          className={`bn-handle bn-handle-out bn-handle-${handle}`}
+          style={{ top: `${((i + 1) / (handles.length + 1)) * 100}%` }}
+          data-testid={`handle-${node.id}-${handle}`}
+          aria-label={`${handle} output of ${node.id}`}
+        >
+          {handle !== "out" && <span className="bn-handle-label">{handle}</span>}
+        </Handle>
+      ))}
+    </>
+  );
+});
+
+export const WorkflowNode = memo(WorkflowNodeView);

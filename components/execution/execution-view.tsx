@@ -1,0 +1,267 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useReducer, useState } from "react";
+import { formatDateTime, formatDuration } from "@/components/ui/format";
+import { JsonView } from "@/components/ui/json-view";
+import { StatusBadge } from "@/components/ui/status-badge";
+import type { EngineEvent } from "@/lib/engine/ports";
+import { subscribeToExecution } from "@/lib/events/client";
+import type { ExecutionDetail } from "@/lib/runs/get-execution";
+import { isTerminalExecutionStatus } from "@/lib/workflow/status";
+import { ExecutionCanvas } from "./execution-canvas";
+import { ExecutionControls } from "./execution-controls";
+import { executionReducer } from "./execution-state";
+import { ExecutionTimeline } from "./execution-timeline";
+import { NodeDetails } from "./node-details";
+import { ShareButton } from "./share-button";
+import { buildTimeline } from "./timeline-model";
+
+/** How often a read-only page re-reads an execution that is still going (it has no event stream). */
+const SHARE_REFRESH_MS = 2000;
+
+/**
+ * One execution: summary, canvas in final (or live) colors, timeline, per-node details and logs.
+ * The owner's view streams events while the execution is not terminal and offers controls and
+ * sharing; the read-only view (share links) re-renders from the server, whose copy is redacted.
+ */
+export function ExecutionView({
+  initial,
+  readOnly = false,
+  shareUrl,
+}: {
+  initial: ExecutionDetail;
+  readOnly?: boolean;
+  shareUrl?: string | null;
+}) {
+  const [state, dispatch] = useReducer(executionReducer, initial);
+  const [selectedId, setSelectedId] = useState<string | null>(
+    () => Object.entries(initial.nodes).find(([, n]) => n.status === "failed")?.[0] ?? null,
+  );
+  const [now, setNow] = useState(() => Date.now());
+  const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "offline">("connecting");
+  const [partials, setPartials] = useState<Record<string, string>>({});
+  const router = useRouter();
+  const terminal = isTerminalExecutionStatus(state.status);
+
+  useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
+
+  useEffect(() => {
+    if (readOnly || terminal) return;
+    // Events are applied once per animation frame, so a burst (hundreds of nodes) is one render.
+    let queue: EngineEvent[] = [];
+    let frame: number | undefined;
+    const flush = () => {
+      frame = undefined;
+      const events = queue;
+      queue = [];
+      dispatch({ type: "events", events });
+    };
+    const push = (event: EngineEvent) => {
+      queue.push(event);
+      frame ??= requestAnimationFrame(flush);
+    };
+    const unsubscribe = subscribeToExecution(state.id, {
+      onSnapshot: (detail) => {
+        queue = [];
+        setLive("live");
+        dispatch({ type: "snapshot", detail });
+      },
+      onNode: push,
+      onLog: push,
+      onExecution: push,
+      onPartial: (event) => setPartials((prev) => ({ ...prev, [event.nodeId]: event.text })),
+      onError: ({ willRetry }) => setLive(willRetry ? "reconnecting" : "offline"),
+    });
+    return () => {
+      unsubscribe();
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      if (queue.length > 0) flush();
+    };
+  }, [readOnly, terminal, state.id]);
+
+  useEffect(() => {
+    if (terminal) return;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [terminal]);
+
+  useEffect(() => {
+    if (!readOnly || terminal) return;
+    const timer = setInterval(() => router.refresh(), SHARE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [readOnly, terminal, router]);
+
+  const timeline = useMemo(() => buildTimeline(state, now), [state, now]);
+  const selectedNode = selectedId ? state.definition.nodes.find((n) => n.id === selectedId) : undefined;
+  const { finished, total } = state.progress;
+  const short = state.id.slice(0, 8);
+
+  return (
+    <div className="stack" data-testid="execution-view" data-status={state.status} data-readonly={readOnly}>
+      <div className="page-head" style={{ marginBottom: 0 }}>
+        <div>
+          {readOnly ? null : (
+            <nav className="breadcrumbs" aria-label="Breadcrumbs">
+              <Link href="/">Workflows</Link>/
+              <Link href={`/workflows/${state.workflowId}`}>{state.definition.name}</Link>/
+              <Link href={`/workflows/${state.workflowId}/executions`}>History</Link>
+            </nav>
+          )}
+          <div className="row" style={{ gap: 12 }}>
+            <h1>
+              {readOnly ? state.definition.name : "Execution"} <span className="muted mono">{short}</span>
+            </h1>
+            <StatusBadge status={state.status} testId="execution-status" />
+            {!readOnly && !terminal ? (
+              <span className="muted" data-testid="live-state" style={{ fontSize: 12 }}>
+                {live === "live" ? "● live" : live === "offline" ? "live updates lost: reload" : `${live}…`}
+              </span>
+            ) : null}
+          </div>
+        </div>
+        {readOnly ? null : (
+          <div className="row">
+            <ExecutionControls
+              executionId={state.id}
+              status={state.status}
+              onAccepted={(control, body) => {
+                if (control === "retry" && body.executionId && body.executionId !== state.id) {
+                  router.push(`/executions/${body.executionId}`);
+                } else if (body.status) {
+                  dispatch({ type: "status", status: body.status });
+                }
+              }}
+            />
+            <ShareButton executionId={state.id} initialUrl={shareUrl} />
+          </div>
+        )}
+      </div>
+
+      <section className="card" aria-label="Summary">
+        <dl className="exec-summary">
+          <div>
+            <dt>Mode</dt>
+            <dd>{state.mode}</dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd>{formatDateTime(state.startedAt)}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd data-testid="execution-duration">
+              {formatDuration(
+                state.durationMs ?? (state.startedAt && !terminal ? now - Date.parse(state.startedAt) : null),
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Progress</dt>
+            <dd>
+              {finished} / {total} nodes
+              <div className="progress" aria-hidden>
+                <span style={{ width: `${total ? (finished / total) * 100 : 0}%` }} />
+              </div>
+            </dd>
+          </div>
+          {state.nodeId ? (
+            <div>
+              <dt>Single node</dt>
+              <dd className="mono">{state.nodeId}</dd>
+            </div>
+          ) : null}
+          {state.tags.length > 0 ? (
+            <div>
+              <dt>Tags</dt>
+              <dd>
+                {state.tags.map((t) => (
+                  <span key={t} className="tag">
+                    {t}
+                  </span>
+                ))}
+              </dd>
+            </div>
+          ) : null}
+          {state.handedOff ? (
+            <div>
+              <dt>Hand-off</dt>
+              <dd>continued in the queue</dd>
+            </div>
+          ) : null}
+        </dl>
+        {state.error ? (
+          <div style={{ padding: "0 20px 16px" }}>
+            <div className="error-box" data-testid="execution-error">
+              {state.error.nodeId ? <strong>{state.error.nodeId}: </strong> : null}
+              {state.error.message}
+            </div>
+          </div>
+        ) : null}
+      </section>
+
+      <div className="exec-layout">
+        <div className="stack">
+          <section className="card exec-canvas" aria-label="Canvas">
+            <ExecutionCanvas
+              definition={state.definition}
+              nodes={state.nodes}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+            />
+          </section>
+          <section className="card" aria-labelledby="timeline-title">
+            <div className="card-head">
+              <h2 id="timeline-title">Timeline</h2>
+              <span className="muted">{formatDuration(timeline.totalMs)}</span>
+            </div>
+            <ExecutionTimeline model={timeline} selectedId={selectedId} onSelect={setSelectedId} />
+          </section>
+          <section className="card" aria-labelledby="logs-title">
+            <div className="card-head">
+              <h2 id="logs-title">Logs</h2>
+              <span className="muted">{state.logs.length}</span>
+            </div>
+            {state.logs.length === 0 ? (
+              <p className="muted" style={{ padding: "12px 20px", margin: 0 }}>
+                No log lines.
+              </p>
+            ) : (
+              <ul className="log-list" data-testid="execution-logs">
+                {state.logs.map((log, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: logs only grow at the end and have no id
+                  <li key={i} data-level={log.level}>
+                    <span className="muted">{log.at.slice(11, 23)}</span> {log.level.toUpperCase()}{" "}
+                    {log.nodeId ? <strong>{log.nodeId} </strong> : null}
+                    {log.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          {state.outputs && Object.keys(state.outputs).length > 0 ? (
+            <section className="card" aria-labelledby="outputs-title">
+              <div className="card-head">
+                <h2 id="outputs-title">Outputs</h2>
+              </div>
+              <div style={{ padding: 16 }}>
+                <JsonView value={state.outputs} testId="execution-outputs" />
+              </div>
+            </section>
+          ) : null}
+        </div>
+        <aside className="card detail-panel" aria-label="Node details">
+          <div className="card-head">
+            <h2>Node</h2>
+          </div>
+          <NodeDetails
+            node={selectedNode}
+            detail={selectedId ? state.nodes[selectedId] : undefined}
+            partialText={selectedId ? partials[selectedId] : undefined}
+          />
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,342 @@
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { expect, type Locator, type Page, test } from "@playwright/test";
+
+/**
+ * The visual builder at /workflows/:id, driven like a user: palette, handles, config panel,
+ * keyboard, Run, play buttons, inspector, import/export. The app runs with
+ * HTTP_ALLOW_PRIVATE_NETWORK=true so http nodes can reach the local server started here.
+ */
+
+interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `/slow/*` answers JSON after `delayMs`, `/fail` answers 500, anything else JSON at once. */
+async function startServer(delayMs: number): Promise<LocalServer> {
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url?.startsWith("/fail")) return reply(500, { error: "upstream broke" });
+    if (req.url?.startsWith("/slow"))
+      return void setTimeout(() => reply(200, { path: req.url, ok: true }), delayMs);
+    reply(200, { path: req.url, ok: true });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function createWorkflow(page: Page, definition: unknown): Promise<string> {
+  const res = await page.request.post("/api/workflows", { data: definition });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function storedDefinition(page: Page, id: string) {
+  const res = await page.request.get(`/api/workflows/${id}`);
+  expect(res.ok()).toBe(true);
+  return (
+    (await res.json()) as {
+      definition: Record<string, unknown> & { nodes: Array<Record<string, unknown>>; edges: unknown[] };
+    }
+  ).definition;
+}
+
+/** Drags from one handle to another with the mouse, as a user connects nodes. */
+async function drag(page: Page, from: Locator, to: Locator) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error("handle not visible");
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 6 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
+  await page.mouse.up();
+}
+
+/** Waits until the canvas viewport and nodes stop moving (a fit after a layout or an added node). */
+async function settle(page: Page) {
+  await page.evaluate(() => {
+    (window as unknown as { __stable?: { last: string; count: number } }).__stable = { last: "", count: 0 };
+  });
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as { __stable: { last: string; count: number } };
+      const now = [".react-flow__viewport", ".react-flow__node"]
+        .flatMap((sel) => [...document.querySelectorAll(sel)].map((el) => el.getAttribute("style") ?? ""))
+        .join("|");
+      w.__stable.count = now === w.__stable.last ? w.__stable.count + 1 : 0;
+      w.__stable.last = now;
+      return w.__stable.count >= 2;
+    },
+    null,
+    { polling: 100 },
+  );
+}
+
+async function connect(page: Page, source: string, target: string, handle = "out") {
+  await settle(page);
+  await drag(page, page.getByTestId(`handle-${source}-${handle}`), page.getByTestId(`handle-${target}-in`));
+}
+
+let server: LocalServer;
+test.beforeAll(async () => {
+  server = await startServer(1500);
+});
+test.afterAll(async () => {
+  await server.close();
+});
+
+test("build a workflow from an empty canvas, save, reload, run it live and play a node", async ({ page }) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Built in the browser",
+    nodes: [{ id: "trigger", type: "trigger", config: {}, position: { x: 0, y: 0 } }],
+    edges: [],
+  });
+  await page.goto(`/workflows/${id}`);
+  await expect(page.getByTestId("builder")).toBeVisible();
+
+  // Start from an empty canvas.
+  await page.getByTestId("node-trigger").click();
+  await page.keyboard.press("Delete");
+  await expect(page.getByTestId("canvas-empty")).toBeVisible();
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-dirty", "true");
+
+  for (const type of ["trigger", "http", "http", "merge", "output"])
+    await page.getByTestId(`palette-${type}`).click();
+  for (const nodeId of ["trigger", "http", "http_2", "merge", "output"]) {
+    await expect(page.getByTestId(`node-${nodeId}`)).toBeVisible();
+  }
+  await expect(page.getByTestId("canvas-empty")).toHaveCount(0);
+
+  // Configure both http nodes through the generated config panel.
+  for (const [nodeId, pathName] of [
+    ["http", "slow/a"],
+    ["http_2", "slow/b"],
+  ] as const) {
+    await page.getByTestId(`node-${nodeId}`).click();
+    await expect(page.getByTestId("config-panel")).toBeVisible();
+    await page.getByTestId(`config-${nodeId}-method`).selectOption("GET");
+    await page.getByTestId(`config-${nodeId}-url`).fill(`${server.url}/${pathName}`);
+    await page.getByTestId("config-name").fill(nodeId === "http" ? "Fetch A" : "Fetch B");
+  }
+
+  // An invalid value is shown inline, next to its field.
+  await page.getByTestId("config-http_2-url").fill("");
+  await expect(page.locator(".bn-field.has-error")).toContainText("url is required");
+  await page.getByTestId("config-http_2-url").fill(`${server.url}/slow/b`);
+
+  await page.getByTestId("auto-layout").click();
+  await connect(page, "trigger", "http");
+  await connect(page, "trigger", "http_2");
+  await page.getByTestId("auto-layout").click();
+  await connect(page, "http", "merge");
+  await connect(page, "http_2", "merge");
+  await page.getByTestId("auto-layout").click();
+  await connect(page, "merge", "output");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(5);
+
+  // A cycle is refused, with the reason.
+  await page.getByTestId("auto-layout").click();
+  await connect(page, "merge", "http");
+  await expect(page.getByTestId("builder-notice")).toContainText("cycle");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(5);
+
+  await page.getByTestId("workflow-valid").or(page.getByTestId("config-panel")).first().waitFor();
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-dirty", "false");
+
+  // Reload: everything is still there.
+  await page.reload();
+  for (const nodeId of ["trigger", "http", "http_2", "merge", "output"]) {
+    await expect(page.getByTestId(`node-${nodeId}`)).toBeVisible();
+  }
+  await expect(page.locator(".react-flow__edge")).toHaveCount(5);
+  await expect(page.getByTestId("node-http")).toContainText("Fetch A");
+  const stored = await storedDefinition(page, id);
+  expect(stored.nodes.map((n) => n.id).sort()).toEqual(["http", "http_2", "merge", "output", "trigger"]);
+  expect(stored.nodes.find((n) => n.id === "http")?.config).toEqual({
+    method: "GET",
+    url: `${server.url}/slow/a`,
+  });
+  expect(stored.edges).toHaveLength(5);
+
+  // Run: the http nodes go blue (pulsing), then everything goes green.
+  await page.getByTestId("run-mode").selectOption("immediate");
+  await page.getByTestId("run-button").click();
+  await expect(page.getByTestId("node-http")).toHaveAttribute("data-status", "running");
+  await expect(page.getByTestId("node-http_2")).toHaveAttribute("data-status", "running");
+  await expect(page.getByTestId("node-http")).toHaveCSS("border-left-color", "rgb(59, 130, 246)");
+  await page.screenshot({ path: path.join(import.meta.dirname, "screenshots", "builder-running.png") });
+  for (const nodeId of ["trigger", "http", "http_2", "merge", "output"]) {
+    await expect(page.getByTestId(`node-${nodeId}`)).toHaveAttribute("data-status", "succeeded");
+  }
+  await expect(page.getByTestId("node-output")).toHaveCSS("border-left-color", "rgb(16, 185, 129)");
+  await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", "succeeded");
+
+  // The inspector shows what a node did.
+  await page.getByTestId("node-http").click();
+  await page.getByTestId("tab-output").click();
+  await expect(page.getByTestId("inspector-status")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.getByTestId("inspector-output")).toContainText("/slow/a");
+
+  // The play button runs the merge node alone on the last upstream outputs, shown in place.
+  await page.getByTestId("node-merge").click();
+  await page.getByTestId("node-play-merge").click();
+  await expect(page.getByTestId("node-result-merge")).toContainText("slow/a");
+  await expect(page.getByTestId("inspector-output")).toContainText("/slow/b");
+});
+
+test("a failing node turns red with its error; the untaken branch turns amber", async ({ page }) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Branches",
+    nodes: [
+      { id: "start", type: "trigger", config: {} },
+      { id: "check", type: "condition", config: { expression: "inputs.flag = true" } },
+      { id: "broken", type: "http", config: { method: "GET", url: `${server.url}/fail` } },
+      { id: "other", type: "transform", config: { expression: "'not taken'" } },
+    ],
+    edges: [
+      { source: "start", target: "check" },
+      { source: "check", sourceHandle: "true", target: "broken" },
+      { source: "check", sourceHandle: "false", target: "other" },
+    ],
+  });
+  await page.goto(`/workflows/${id}`);
+  await page.getByTestId("run-inputs-toggle").click();
+  await page.getByTestId("run-inputs").fill('{ "flag": true }');
+  await page.getByTestId("run-inputs-toggle").click();
+  await page.keyboard.press("Control+Enter");
+
+  await expect(page.getByTestId("node-check")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.getByTestId("node-broken")).toHaveAttribute("data-status", "failed");
+  await expect(page.getByTestId("node-broken")).toHaveCSS("border-left-color", "rgb(239, 68, 68)");
+  await expect(page.getByTestId("node-other")).toHaveAttribute("data-status", "skipped");
+  await expect(page.getByTestId("node-other")).toHaveCSS("border-left-color", "rgb(245, 158, 11)");
+  await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", "failed");
+
+  await page.getByTestId("node-broken").click();
+  await page.getByTestId("tab-output").click();
+  await expect(page.getByTestId("inspector-error")).toContainText("500");
+
+  // Play with an edited input: the transform's result shows in place and in the inspector.
+  await page.getByTestId("node-other").click();
+  await page.getByTestId("tab-config").click();
+  await page.getByTestId("config-other-expression").fill("{ 'doubled': input.n * 2 }");
+  await page.getByTestId("tab-output").click();
+  await page.getByTestId("inspector-input-editor").fill('{ "n": 21 }');
+  await page.getByTestId("inspector-run-node").click();
+  await expect(page.getByTestId("node-result-other")).toContainText('"doubled":42');
+  await expect(page.getByTestId("inspector-output")).toContainText("42");
+});
+
+test("export then import gives the same workflow; undo, redo, copy, paste, drag from the palette; bad imports are refused", async ({
+  page,
+}) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Round trip",
+    nodes: [
+      { id: "start", type: "trigger", config: {}, position: { x: 0, y: 0 } },
+      {
+        id: "wait",
+        type: "delay",
+        config: { ms: 10 },
+        position: { x: 300, y: 0 },
+        retry: { maxAttempts: 2 },
+      },
+      { id: "done", type: "output", config: { value: "input" }, position: { x: 600, y: 0 } },
+    ],
+    edges: [
+      { id: "e1", source: "start", target: "wait" },
+      { id: "e2", source: "wait", target: "done" },
+    ],
+  });
+  await page.goto(`/workflows/${id}`);
+  const before = await storedDefinition(page, id);
+
+  const downloading = page.waitForEvent("download");
+  await page.getByTestId("export-json").click();
+  const file = await (await downloading).path();
+  const exported = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  expect(exported).toEqual(before);
+
+  // Change things, undo one change, then import the export over them.
+  await page.getByTestId("node-wait").click();
+  await page.keyboard.press("Control+d");
+  await expect(page.getByTestId("node-wait_2")).toBeVisible();
+  await page.keyboard.press("Control+z");
+  await expect(page.getByTestId("node-wait_2")).toHaveCount(0);
+  await page.keyboard.press("Control+y");
+  await expect(page.getByTestId("node-wait_2")).toBeVisible();
+  await page.getByTestId("node-start").click();
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await expect(page.getByTestId("node-start_2")).toBeVisible();
+  await page
+    .getByTestId("palette-filter")
+    .dragTo(page.getByTestId("canvas"), { targetPosition: { x: 260, y: 140 } });
+  await expect(page.getByTestId("node-filter")).toBeVisible();
+  await page.getByTestId("node-done").click();
+  await page.keyboard.press("Delete");
+  await expect(page.getByTestId("node-done")).toHaveCount(0);
+
+  await page.getByTestId("import-file").setInputFiles({
+    name: "broken.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify({ ...before, nodes: [{ id: "x", type: "nope", config: {} }] })),
+  });
+  await expect(page.getByTestId("builder-notice")).toContainText("nodes[0].type");
+  await expect(page.getByTestId("node-wait_2")).toBeVisible();
+
+  await page.getByTestId("import-file").setInputFiles(file);
+  await expect(page.getByTestId("node-done")).toBeVisible();
+  await expect(page.getByTestId("node-wait_2")).toHaveCount(0);
+  await expect(page.getByTestId("node-filter")).toHaveCount(0);
+  await page.getByTestId("save-button").click();
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-dirty", "false");
+  expect(await storedDefinition(page, id)).toEqual(before);
+});
+
+test("a long run can be cancelled from the builder; several triggers get a run button each", async ({
+  page,
+}) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Long wait",
+    nodes: [
+      { id: "start", type: "trigger", config: {} },
+      { id: "manual", type: "trigger", config: {} },
+      { id: "wait", type: "delay", config: { ms: 60_000 } },
+      { id: "done", type: "output", config: {} },
+    ],
+    edges: [
+      { source: "start", target: "wait" },
+      { source: "manual", target: "done" },
+      { source: "wait", target: "done" },
+    ],
+  });
+  await page.goto(`/workflows/${id}`);
+  await expect(page.getByTestId("run-button")).toHaveCount(0);
+  await page.getByTestId("run-mode").selectOption("queued");
+  await page.getByTestId("run-trigger-start").click();
+  await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", /queued|running/);
+  await page.getByTestId("run-cancel").click();
+  await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", "cancelled");
+  await expect(page.getByTestId("run-trigger-manual")).toBeEnabled();
+});

@@ -1,0 +1,17 @@
+/**
+ * Next.js start-up hook. It says at once whether the instance is open (no APP_PASSWORD), and in
+ * the Node.js runtime of an embedded deployment (PGlite, no DATABASE_URL) it starts the
+ * in-process drain loop; modules are imported here, inside `register`, so the edge bundle never
+ * sees them.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { announceAuthMode } = await import("@/lib/security/auth");
+  announceAuthMode();
+  try {
+    const { startEmbeddedDrain } = await import("@/lib/runs/embedded-drain");
+    startEmbeddedDrain();
+  } catch (err) {
+    console.error("could not start the embedded drain loop:", err);
+  }
+}

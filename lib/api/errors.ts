@@ -1,0 +1,117 @@
+import type { z } from "zod";
+import { findUnstorableText } from "@/lib/security/storable";
+import { fromZodIssues, type ValidationIssue } from "@/lib/workflow/validate";
+
+/** An error the caller caused or should see: it carries its HTTP status and a stable code. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: ValidationIssue[],
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
+
+/** The JSON error body of SPEC §3. */
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: ValidationIssue[] };
+}
+
+/** Maps any thrown value to a response: AppError → its status; anything else → 500 with no internals. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (err.issues) body.error.issues = err.issues;
+    return Response.json(body, { status: err.status });
+  }
+  console.error("unhandled error in route", err instanceof Error ? err.stack : err);
+  return Response.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, {
+    status: 500,
+  });
+}
+
+type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
+
+/** Wraps a route handler so every error goes through `errorResponse`. */
+export function withErrors<C>(handler: Handler<C>): Handler<C> {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Reads a JSON body, refusing more than `maxBytes` (413) and malformed JSON (400). An empty body
+ * reads as `emptyAs` when given, else is a 400.
+ */
+export async function readJson(
+  req: Request,
+  options: { maxBytes?: number; emptyAs?: unknown } = {},
+): Promise<unknown> {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new AppError(413, "body_too_large", `request body is over ${maxBytes} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new AppError(413, "body_too_large", `request body is over ${maxBytes} bytes`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") {
+    if ("emptyAs" in options) return options.emptyAs;
+    throw new AppError(400, "invalid_json", "request body is empty; expected JSON");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new AppError(400, "invalid_json", `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  const unstorable = findUnstorableText(parsed);
+  if (unstorable) throw new AppError(422, "invalid_request", describeIssues([unstorable]), [unstorable]);
+  return parsed;
+}
+
+/** Parses `data` with a zod schema or throws a 422 whose issues name each offending path. */
+export function parseOrThrow<T extends z.ZodType>(
+  schema: T,
+  data: unknown,
+  base: PropertyKey[] = [],
+): z.infer<T> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issues = fromZodIssues(parsed.error.issues, base);
+    throw new AppError(422, "invalid_request", describeIssues(issues), issues);
+  }
+  return parsed.data;
+}
+
+/** "nodes[3].config.url: url is required (and 2 more)". */
+export function describeIssues(issues: ValidationIssue[]): string {
+  const first = issues[0];
+  if (!first) return "invalid request";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return `${first.path || "body"}: ${first.message}${more}`;
+}

@@ -1,0 +1,166 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** Stored workflows. `version` bumps on every update. */
+export const workflows = pgTable(
+  "workflows",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("workflows_updated_idx").on(t.updatedAt.desc())],
+);
+
+/**
+ * One execution of a workflow (or of a single node when `nodeId` is set).
+ *
+ * Lease and fencing: a runner owns a `running` execution while `lease_expires_at` is in the
+ * future and keeps it alive by heartbeat. Every claim increments `fence`; every write a runner
+ * makes is conditional on the fence it claimed with, so a runner that lost its lease (stalled,
+ * then resumed) changes nothing. `control` carries a requested cancel or pause to whichever
+ * process holds the run.
+ */
+export const executions = pgTable(
+  "executions",
+  {
+    id: text("id").primaryKey(),
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "cascade" }),
+    workflowVersion: integer("workflow_version").notNull(),
+    /** queued | running | paused | succeeded | failed | cancelled */
+    status: text("status").notNull(),
+    /** immediate | queued (what actually ran); `requestedMode` keeps what the caller asked. */
+    mode: text("mode").notNull(),
+    requestedMode: text("requested_mode").notNull().default("auto"),
+    /** Set for single-node runs. */
+    nodeId: text("node_id"),
+    triggerId: text("trigger_id"),
+    definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
+    inputs: jsonb("inputs").notNull().default({}),
+    outputs: jsonb("outputs"),
+    error: jsonb("error").$type<{ message: string; nodeId?: string; code?: string }>(),
+    complexity: jsonb("complexity"),
+    priority: integer("priority").notNull().default(0),
+    tags: jsonb("tags").$type<string[]>().notNull().default([]),
+    timeoutMs: integer("timeout_ms"),
+    idempotencyKey: text("idempotency_key"),
+    shareToken: text("share_token"),
+    handedOff: boolean("handed_off").notNull().default(false),
+    /** Requested control: cancel | pause (cleared when honoured). */
+    control: text("control"),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: ts("lease_expires_at"),
+    fence: integer("fence").notNull().default(0),
+    /** Times this execution was claimed by a runner. */
+    claims: integer("claims").notNull().default(0),
+    runAfter: ts("run_after").notNull().defaultNow(),
+    /** Last event sequence number written (events are numbered 1, 2, 3… per execution). */
+    eventSeq: integer("event_seq").notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("executions_idempotency_idx")
+      .on(t.workflowId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    uniqueIndex("executions_share_token_idx").on(t.shareToken).where(sql`${t.shareToken} is not null`),
+    index("executions_queue_idx")
+      .on(t.priority.desc(), t.runAfter, t.createdAt)
+      .where(sql`${t.status} = 'queued'`),
+    index("executions_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'running'`),
+    index("executions_history_idx").on(t.workflowId, t.createdAt.desc()),
+    index("executions_finished_idx").on(t.finishedAt),
+  ],
+);
+
+/** One row per execution and node: the node's checkpoint. */
+export const nodeRuns = pgTable(
+  "node_runs",
+  {
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => executions.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    /** pending | running | succeeded | failed | skipped | cancelled */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    error: jsonb("error").$type<{ message: string; code?: string }>(),
+    cached: boolean("cached").notNull().default(false),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    durationMs: integer("duration_ms"),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.nodeId] })],
+);
+
+/** Every event of an execution, numbered per execution, for SSE replay. */
+export const executionEvents = pgTable(
+  "execution_events",
+  {
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => executions.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    /** node | log | execution */
+    type: text("type").notNull(),
+    payload: jsonb("payload").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+);
+
+/** The LLM response cache when Upstash is not configured. */
+export const llmCache = pgTable(
+  "llm_cache",
+  {
+    key: text("key").primaryKey(),
+    value: jsonb("value").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("llm_cache_expires_idx").on(t.expiresAt)],
+);
+
+/** Short-lived cross-process locks (LLM single-flight, …). */
+export const locks = pgTable("locks", {
+  key: text("key").primaryKey(),
+  owner: text("owner").notNull(),
+  expiresAt: ts("expires_at").notNull(),
+});
+
+/** Secrets referenced as `{{ secrets.NAME }}`, encrypted at rest (AES-256-GCM). */
+export const secrets = pgTable("secrets", {
+  name: text("name").primaryKey(),
+  ciphertext: text("ciphertext").notNull(),
+  createdAt: createdAt(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+export type WorkflowRow = typeof workflows.$inferSelect;
+export type ExecutionRow = typeof executions.$inferSelect;
+export type NodeRunRow = typeof nodeRuns.$inferSelect;
+export type ExecutionEventRow = typeof executionEvents.$inferSelect;

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { createRunStore, isActive } from "./run-store";
+
+const at = "2026-01-01T00:00:00.000Z";
+
+describe("run store", () => {
+  it("follows a run from snapshot through node and execution events", () => {
+    const run = createRunStore();
+    run.getState().starting();
+    expect(isActive(run.getState().status)).toBe(true);
+    run.getState().applySnapshot({
+      id: "x1",
+      status: "running",
+      progress: { finished: 0, total: 2 },
+      nodes: { a: { status: "pending" }, b: { status: "pending" } },
+    });
+    const before = run.getState().nodes;
+    run.getState().applyNode({ nodeId: "a", status: "running", attempt: 1, at });
+    expect(run.getState().nodes.a).toMatchObject({ status: "running", startedAt: at, attempts: 1 });
+    expect(run.getState().nodes.b).toBe(before.b);
+    run.getState().applyNode({
+      nodeId: "a",
+      status: "failed",
+      attempt: 2,
+      at,
+      error: { message: "boom" },
+      durationMs: 5,
+    });
+    expect(run.getState().nodes.a).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      error: { message: "boom" },
+      durationMs: 5,
+    });
+    run.getState().applyPartial({ nodeId: "b", at, text: "Hel" });
+    run.getState().applyPartial({ nodeId: "b", at, text: "Hello" });
+    expect(run.getState().partial.b).toBe("Hello");
+    run.getState().applyExecution({
+      status: "failed",
+      at,
+      progress: { finished: 2, total: 2 },
+      error: { message: "boom", nodeId: "a" },
+    });
+    expect(run.getState().status).toBe("failed");
+    expect(isActive(run.getState().status)).toBe(false);
+    expect(run.getState().error).toEqual({ message: "boom", nodeId: "a" });
+  });
+
+  it("applies a batch of events with one state change, in order", () => {
+    const run = createRunStore();
+    run.getState().applySnapshot({
+      id: "x",
+      status: "running",
+      nodes: { a: { status: "pending" }, c: { status: "pending" } },
+    });
+    const untouched = run.getState().nodes.c;
+    let changes = 0;
+    const unsubscribe = run.subscribe(() => changes++);
+    run.getState().applyBatch([
+      { type: "node", nodeId: "a", status: "running", attempt: 1, at },
+      { type: "log", at, level: "warn", message: "retrying", nodeId: "a" },
+      { type: "partial", nodeId: "a", at, text: "Hi" },
+      { type: "node", nodeId: "a", status: "succeeded", attempt: 1, at, output: 1, durationMs: 2 },
+      { type: "node", nodeId: "b", status: "skipped", attempt: 0, at },
+    ]);
+    unsubscribe();
+    expect(changes).toBe(1);
+    expect(run.getState().nodes.a).toMatchObject({
+      status: "succeeded",
+      output: 1,
+      startedAt: at,
+      finishedAt: at,
+    });
+    expect(run.getState().nodes.b?.status).toBe("skipped");
+    expect(run.getState().nodes.c).toBe(untouched);
+    expect(run.getState().logs.map((l) => l.message)).toEqual(["retrying"]);
+    expect(run.getState().partial.a).toBe("Hi");
+  });
+
+  it("keeps the newest log lines only", () => {
+    const run = createRunStore();
+    for (let i = 0; i < 600; i++) run.getState().applyLog({ at, level: "info", message: `line ${i}` });
+    expect(run.getState().logs).toHaveLength(500);
+    expect(run.getState().logs[0]?.message).toBe("line 100");
+  });
+
+  it("records single-node runs in place", () => {
+    const run = createRunStore();
+    run.getState().singleStarted("t");
+    expect(run.getState().singleRunning.t).toBe(true);
+    expect(run.getState().nodes.t?.status).toBe("running");
+    run
+      .getState()
+      .applySingle({ nodeId: "t", status: "succeeded", output: { doubled: 42 }, durationMs: 3 }, { n: 21 });
+    expect(run.getState().singleRunning).toEqual({});
+    expect(run.getState().nodes.t).toMatchObject({
+      status: "succeeded",
+      output: { doubled: 42 },
+      input: { n: 21 },
+      single: true,
+    });
+    run.getState().singleStarted("u");
+    run.getState().singleFailed("u", "no upstream output yet");
+    expect(run.getState().nodes.u).toMatchObject({
+      status: "failed",
+      error: { message: "no upstream output yet" },
+    });
+  });
+
+  it("keeps the run options across runs", () => {
+    const run = createRunStore({ mode: "queued" });
+    run.getState().setInputsText('{"a":1}');
+    run.getState().starting();
+    expect(run.getState().mode).toBe("queued");
+    expect(run.getState().inputsText).toBe('{"a":1}');
+  });
+});

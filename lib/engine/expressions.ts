@@ -1,0 +1,251 @@
+import jsonata from "jsonata";
+import { boundedPad } from "@/lib/security/bounded-pad";
+import { findUnsafeRegex } from "@/lib/security/regex-guard";
+import { guardStringBuiltins } from "@/lib/security/string-guards";
+import { EngineError } from "./errors";
+
+/** What expressions read: SPEC §1 `{ inputs, nodes, input }`, plus `secrets` when the run has any. */
+export interface ExpressionScope {
+  inputs: unknown;
+  nodes: Record<string, unknown>;
+  input: unknown;
+  secrets?: Record<string, string>;
+}
+
+/** Where an expression sits, for error messages: `transform "t1" config.expression`. */
+export interface ExpressionSite {
+  nodeType: string;
+  nodeId: string;
+  field: string;
+}
+
+/** Guardrails of one evaluation: wall time, nesting depth and sequence length. */
+const LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 } as const;
+const CACHE_MAX = 10_000;
+const cache = new Map<string, jsonata.Expression>();
+const templates = new Map<string, TemplatePart[] | WholeTemplate>();
+
+type TemplatePart = string | { expr: string };
+interface WholeTemplate {
+  whole: string;
+}
+
+const notAvailable = (name: string) => () => {
+  throw new EngineError("expression", `$${name} is not available`);
+};
+
+function compile(source: string): jsonata.Expression {
+  let expr = cache.get(source);
+  if (expr) return expr;
+  expr = jsonata(source, LIMITS);
+  // `$eval` would compile strings taken from data outside this cache and its limits.
+  expr.assign("eval", notAvailable("eval"));
+  // A backtracking regex or a huge `$pad` runs synchronously past any timeout (or aborts the process).
+  const unsafeRegex = findUnsafeRegex(expr.ast());
+  if (unsafeRegex) throw new EngineError("expression", unsafeRegex);
+  expr.registerFunction("pad", boundedPad, "<s-ns?:s>");
+  guardStringBuiltins(expr);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(source, expr);
+  return expr;
+}
+
+function shorten(source: string): string {
+  const s = source.trim();
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+function expressionError(site: ExpressionSite, source: string, err: unknown): EngineError {
+  const raw = err && typeof err === "object" && "message" in err ? String(err.message) : String(err);
+  const position =
+    err && typeof err === "object" && "position" in err && typeof err.position === "number"
+      ? ` (at ${err.position})`
+      : "";
+  return new EngineError(
+    "expression",
+    `${site.nodeType} "${site.nodeId}" ${site.field} "${shorten(source)}": ${raw}${position}`,
+  );
+}
+
+/**
+ * Evaluates a JSONata expression over `scope` (bounded in time, depth and sequence size; JSONata has
+ * no way to reach the host). `bindings` adds variables such as `$item`. Errors name the site.
+ */
+export async function evaluateExpression(
+  source: string,
+  scope: ExpressionScope,
+  site: ExpressionSite,
+  bindings?: Record<string, unknown>,
+): Promise<unknown> {
+  let expr: jsonata.Expression;
+  try {
+    expr = compile(source);
+  } catch (err) {
+    throw expressionError(site, source, err);
+  }
+  try {
+    return toPlain(await expr.evaluate(scope, bindings));
+  } catch (err) {
+    throw expressionError(site, source, err);
+  }
+}
+
+/** Checks that an expression compiles; returns the error message or undefined. */
+export function expressionSyntaxError(source: string): string | undefined {
+  try {
+    compile(source);
+    return undefined;
+  } catch (err) {
+    return err && typeof err === "object" && "message" in err ? String(err.message) : String(err);
+  }
+}
+
+/**
+ * Splits a text into literal parts and `{{ … }}` expressions. The closing `}}` is the first one
+ * outside string literals and nested braces, so `{{ {"a": {"b": 1}} }}` is one expression. An
+ * unclosed `{{` is literal text.
+ */
+function scanTemplate(text: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  let start = text.indexOf("{{");
+  while (start !== -1) {
+    const end = closingBraces(text, start + 2);
+    if (end === -1) break;
+    if (start > last) parts.push(text.slice(last, start));
+    parts.push({ expr: text.slice(start + 2, end) });
+    last = end + 2;
+    start = text.indexOf("{{", last);
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+function closingBraces(text: string, from: number): number {
+  let depth = 0;
+  for (let j = from; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === '"' || ch === "'" || ch === "`") {
+      for (j++; j < text.length && text[j] !== ch; j++) if (text[j] === "\\") j++;
+    } else if (ch === "{") depth++;
+    else if (ch === "}") {
+      if (depth === 0 && text[j + 1] === "}") return j;
+      if (depth > 0) depth--;
+    }
+  }
+  return -1;
+}
+
+function parseTemplate(text: string): TemplatePart[] | WholeTemplate {
+  let parsed = templates.get(text);
+  if (parsed) return parsed;
+  const parts = scanTemplate(text);
+  const exprs = parts.filter((p) => typeof p !== "string");
+  const onlySpace = parts.every((p) => typeof p !== "string" || p.trim() === "");
+  parsed = exprs.length === 1 && onlySpace ? { whole: (exprs[0] as { expr: string }).expr } : parts;
+  if (templates.size >= CACHE_MAX) templates.clear();
+  templates.set(text, parsed);
+  return parsed;
+}
+
+/** How a value reads inside a text: strings as is, nothing as "", objects and arrays as JSON. */
+export function stringifyValue(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Renders `{{ expr }}` templates in one string: a string that is exactly one template yields the
+ * raw value; otherwise each value is stringified into the text.
+ */
+export async function renderTemplate(
+  text: string,
+  scope: ExpressionScope,
+  site: ExpressionSite,
+): Promise<unknown> {
+  if (!text.includes("{{")) return text;
+  const parsed = parseTemplate(text);
+  if (!Array.isArray(parsed)) {
+    if (parsed.whole.trim() === "") throw expressionError(site, text, new Error("empty template"));
+    return evaluateExpression(parsed.whole, scope, site);
+  }
+  let out = "";
+  for (const part of parsed) {
+    if (typeof part === "string") out += part;
+    else if (part.expr.trim() === "") throw expressionError(site, text, new Error("empty template"));
+    else out += stringifyValue(await evaluateExpression(part.expr, scope, site));
+  }
+  return out;
+}
+
+/** Renders templates in every string of `value`, deep through objects and arrays (keys are left alone). */
+export async function renderTemplates(
+  value: unknown,
+  scope: ExpressionScope,
+  site: ExpressionSite,
+): Promise<unknown> {
+  if (typeof value === "string") return renderTemplate(value, scope, site);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      out.push(await renderTemplates(value[i], scope, { ...site, field: `${site.field}[${i}]` }));
+    }
+    return out;
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = await renderTemplates(v, scope, { ...site, field: `${site.field}.${key}` });
+    }
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Turns a JSONata result into plain data: sequences become ordinary arrays and functions
+ * (lambdas) disappear. Unchanged sub-trees are shared, not copied.
+ */
+export function toPlain(value: unknown): unknown {
+  if (typeof value === "function") return undefined;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    const special = "sequence" in value || "outerWrapper" in value || "keepSingleton" in value;
+    let out: unknown[] | undefined = special ? new Array(value.length) : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const child = value[i];
+      const plain = toPlain(child);
+      if (out) out[i] = plain;
+      else if (plain !== child) {
+        out = value.slice(0, i);
+        out[i] = plain;
+      }
+    }
+    return out ?? value;
+  }
+  if (!isPlainObject(value)) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const child = value[key];
+    const plain = toPlain(child);
+    if (out) {
+      if (plain !== undefined) out[key] = plain;
+    } else if (plain !== child) {
+      out = {};
+      for (const k in value) {
+        if (k === key) break;
+        out[k] = value[k];
+      }
+      if (plain !== undefined) out[key] = plain;
+    }
+  }
+  return out ?? value;
+}

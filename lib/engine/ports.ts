@@ -1,0 +1,168 @@
+/**
+ * The engine's ports: the only ways `lib/engine/` talks to the world. The engine imports nothing
+ * from next, drizzle, postgres, openai or Redis; adapters implementing these live elsewhere
+ * (`lib/runs/`, `lib/llm/`, `lib/http/`, `lib/email/`) and are assembled by one `createX()` each.
+ */
+
+/** SPEC §2 node statuses. */
+export type NodeStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+/** SPEC §2 execution statuses. */
+export type ExecutionStatus = "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
+
+export interface NodeError {
+  message: string;
+  /** e.g. `timeout`, `http_status`, `expression`, `cancelled`, `llm_provider`. */
+  code?: string;
+}
+
+/** A node's checkpoint: what the journal stores when the node changes state. */
+export interface NodeCheckpoint {
+  nodeId: string;
+  status: NodeStatus;
+  /** Attempts made so far (0 before the first). */
+  attempts: number;
+  input?: unknown;
+  output?: unknown;
+  error?: NodeError;
+  /** ISO timestamps. */
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  cached?: boolean;
+  /** The source handle a succeeded `condition` took (`true`/`false`); journals may drop it. */
+  handle?: string;
+}
+
+/** Where node checkpoints are loaded from and saved to (Postgres in production, memory in tests). */
+export interface Journal {
+  /** Checkpoints already recorded for this execution, by node id (for resume). */
+  load(): Promise<Record<string, NodeCheckpoint>>;
+  /** Records a node's new state; resolves once it is durable. */
+  save(checkpoint: NodeCheckpoint): Promise<void>;
+}
+
+/** SSE `event: node` payload (SPEC §4). */
+export interface NodeEvent {
+  type: "node";
+  nodeId: string;
+  status: NodeStatus;
+  attempt: number;
+  at: string;
+  durationMs?: number;
+  output?: unknown;
+  error?: NodeError;
+  cached?: boolean;
+}
+/** SSE `event: log` payload. */
+export interface LogEvent {
+  type: "log";
+  at: string;
+  nodeId?: string;
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+/** SSE `event: execution` payload. */
+export interface ExecutionEvent {
+  type: "execution";
+  status: ExecutionStatus;
+  at: string;
+  progress: { finished: number; total: number };
+  outputs?: Record<string, unknown>;
+  error?: NodeError & { nodeId?: string };
+  /** Set when the run stopped at its budget and was handed to the queue. */
+  handedOff?: boolean;
+}
+/** SSE `event: partial`: text streamed so far by an LLM node (an extension of SPEC §4). */
+export interface PartialEvent {
+  type: "partial";
+  nodeId: string;
+  at: string;
+  text: string;
+}
+export type EngineEvent = NodeEvent | LogEvent | ExecutionEvent | PartialEvent;
+
+/** Receives every event in order. `emit` must not throw; a returned promise is awaited. */
+export interface EventSink {
+  emit(event: EngineEvent): void | Promise<void>;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** A string is sent as is; anything else is sent as JSON. */
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response is JSON, else text. */
+  body: unknown;
+  /** The URL after redirects. */
+  url: string;
+}
+/** Every outbound HTTP request of a node goes through this one client (SSRF guard, size cap). */
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface LlmRequest {
+  model: string;
+  prompt: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  json?: boolean;
+  /** Default true. */
+  cache?: boolean;
+  /** Default 3600. */
+  cacheTtlSeconds?: number;
+}
+export interface LlmResult {
+  text: string;
+  json?: unknown;
+  model: string;
+  usage: { promptTokens: number; completionTokens: number };
+  cached: boolean;
+}
+export interface LlmCallOptions {
+  signal?: AbortSignal;
+  /** Called with the whole text so far while a completion streams (throttled by the caller). */
+  onPartial?: (text: string) => void;
+  /** Warnings (cache down, …) that belong in the execution log. */
+  log?: (level: LogEvent["level"], message: string) => void;
+}
+export interface LlmClient {
+  complete(req: LlmRequest, options?: LlmCallOptions): Promise<LlmResult>;
+}
+
+export interface EmailMessage {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+}
+export interface Mailer {
+  send(
+    message: EmailMessage,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ messageId: string; accepted: string[] }>;
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts. Never busy-waits. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Everything an execution needs from the outside world. */
+export interface EnginePorts {
+  journal: Journal;
+  events: EventSink;
+  http: HttpClient;
+  llm: LlmClient;
+  mailer: Mailer;
+  clock?: Clock;
+}

@@ -1,0 +1,179 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { type Database, type Db, query } from "@/lib/db/client";
+import type { EngineEvent, EventSink } from "@/lib/engine/ports";
+import { getEventNotifier } from "./notifier";
+
+export { EVENTS_CHANNEL } from "./notifier";
+
+/** One stored event: `payload` is the event without its `type`. */
+export interface StoredEvent {
+  seq: number;
+  type: EngineEvent["type"];
+  payload: Record<string, unknown>;
+}
+
+/** An event sink that stores events in `execution_events`, numbered 1, 2, 3… per execution. */
+export interface EventWriter extends EventSink {
+  /** Resolves once every event emitted so far is stored (or dropped because the writer is fenced). */
+  flush(): Promise<void>;
+  /** True once a write found the execution's fence changed (or the execution gone): nothing more is written. */
+  readonly fenced: boolean;
+}
+
+const MAX_BATCH = 500;
+const RETRY_DELAYS_MS = [50, 250, 1000];
+
+/**
+ * Serializes an event's payload for a jsonb column: drops `type`, turns values JSON cannot hold
+ * (bigint, cycles) into strings, and replaces NUL characters, which jsonb refuses.
+ */
+export function encodePayload(event: EngineEvent): string {
+  const { type: _type, ...payload } = event;
+  let text: string;
+  try {
+    text = JSON.stringify(payload);
+  } catch {
+    const seen = new WeakSet<object>();
+    text = JSON.stringify(payload, (_key, value: unknown) => {
+      if (typeof value === "bigint") return value.toString();
+      if (value && typeof value === "object") {
+        if (seen.has(value)) return "[circular]";
+        seen.add(value);
+      }
+      return value;
+    });
+  }
+  return text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd");
+}
+
+/**
+ * An event as one item of the JSON array the writers insert from: `{"t":<type>,"p":<payload>}`.
+ * Throws only when the event cannot be encoded at all.
+ */
+export function encodeEvent(event: EngineEvent): string {
+  return `{"t":${JSON.stringify(event.type)},"p":${encodePayload(event)}}`;
+}
+
+/**
+ * Creates the event sink a runner writes through.
+ *
+ * Ordering and numbering: `emit` only queues (it never throws and never waits); one write at a
+ * time drains the queue, up to 500 events per round trip, starting once the emitting code yields
+ * (so events emitted together go out together). Each write is one statement that bumps
+ * `executions.event_seq` by the batch size and inserts the rows numbered from the old value. The
+ * row lock on the execution serializes concurrent writers, so rows become visible in seq order and
+ * a reader that follows seq never sees a gap. After the commit, the new last seq is announced
+ * through the process's coalescing notifier (no NOTIFY inside the write: notifying commits are
+ * serialized server-wide); `flush` also waits for that announcement.
+ *
+ * Fencing: with `fence`, the bump only matches while `executions.fence` still equals it. A runner
+ * that lost its lease therefore writes nothing; the writer turns `fenced` and drops everything
+ * queued then and later. A failed write (connection lost) is retried a few times, then dropped
+ * with a console error; a dropped batch consumes no seq numbers.
+ */
+export function createEventWriter(
+  database: Database,
+  executionId: string,
+  options: { fence?: number } = {},
+): EventWriter {
+  /** Queued events, each already encoded as `{"t":<type>,"p":<payload>}`. */
+  const queue: string[] = [];
+  let fenced = false;
+  let draining: Promise<void> | undefined;
+  let announced: Promise<void> = Promise.resolve();
+  let scheduled = false;
+  const notifier = getEventNotifier(database);
+
+  async function write(batch: string[]): Promise<void> {
+    const items = `[${batch.join(",")}]`;
+    const fenceCheck = options.fence === undefined ? sql`` : sql` and fence = ${options.fence}::int`;
+    const rows = await query<{ last: number }>(
+      database.db,
+      sql`with bumped as (
+            update executions set event_seq = event_seq + ${batch.length}::int
+            where id = ${executionId}${fenceCheck}
+            returning event_seq
+          ),
+          inserted as (
+            insert into execution_events (execution_id, seq, type, payload)
+            select ${executionId}, bumped.event_seq - ${batch.length}::int + e.i::int, e.item->>'t', e.item->'p'
+            from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
+            returning seq
+          )
+          select bumped.event_seq as last from bumped`,
+    );
+    const [row] = rows;
+    if (row) announced = notifier.announce(executionId, Number(row.last));
+    else fenced = true;
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0 && !fenced) {
+      const batch = queue.splice(0, MAX_BATCH);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await write(batch);
+          break;
+        } catch (err) {
+          const delay = RETRY_DELAYS_MS[attempt];
+          if (delay === undefined) {
+            console.error(`events: dropped ${batch.length} event(s) of execution ${executionId}:`, err);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    }
+    if (fenced) queue.length = 0;
+  }
+
+  function kick(): Promise<void> {
+    draining ??= drain().finally(() => {
+      draining = undefined;
+      if (queue.length > 0 && !fenced) void kick();
+    });
+    return draining;
+  }
+
+  return {
+    emit(event) {
+      if (fenced) return;
+      try {
+        queue.push(encodeEvent(event));
+      } catch (err) {
+        console.error(`events: could not encode a ${event.type} event of execution ${executionId}:`, err);
+        return;
+      }
+      if (scheduled || draining) return;
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        void kick();
+      });
+    },
+    async flush() {
+      while (draining || (queue.length > 0 && !fenced)) await kick();
+      await announced;
+    },
+    get fenced() {
+      return fenced;
+    },
+  };
+}
+
+/** Events of an execution with `seq > afterSeq`, oldest first, at most `limit` (default 1000). */
+export async function readEvents(
+  db: Db,
+  executionId: string,
+  afterSeq: number,
+  limit = 1000,
+): Promise<StoredEvent[]> {
+  const rows = await query<{ seq: number; type: StoredEvent["type"]; payload: Record<string, unknown> }>(
+    db,
+    sql`select seq, type, payload from execution_events
+        where execution_id = ${executionId} and seq > ${afterSeq}::int
+        order by seq limit ${limit}::int`,
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), type: r.type, payload: r.payload }));
+}

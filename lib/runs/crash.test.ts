@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, query } from "@/lib/db/client";
+import { executionEvents, executions, nodeRuns } from "@/lib/db/schema";
+import { resetEnv } from "@/lib/env";
+import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
+import { drainQueue } from "./drain";
+import { httpChain, insertWorkflow } from "./testing/fixtures";
+import { type HitServer, startHitServer } from "./testing/hit-server";
+
+const LEASE_MS = 1500;
+const SLOW_MS = 300;
+const CHILD = path.join(import.meta.dirname, "testing", "runner-child.ts");
+
+function spawnRunner(url: string): ChildProcess {
+  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", CHILD], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      EXECUTION_LEASE_MS: String(LEASE_MS),
+      HTTP_ALLOW_PRIVATE_NETWORK: "true",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+  );
+
+async function leaseExpired(db: Database["db"], id: string): Promise<boolean> {
+  const [row] = await query<{ expired: boolean }>(
+    db,
+    sql`select lease_expires_at < now() as expired from executions where id = ${id}`,
+  );
+  return row?.expired === true;
+}
+
+/** Postgres-only: skipped when it is unreachable (an error under CI=true). */
+const enabled = await postgresAvailable();
+
+describe("crash safety (real Postgres, runner in a child process)", () => {
+  let database: Database;
+  let server: HitServer;
+  beforeAll(async () => {
+    if (!enabled) return;
+    process.env.HTTP_ALLOW_PRIVATE_NETWORK = "true";
+    resetEnv();
+    database = await createTestDatabase("postgres");
+    server = await startHitServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.close();
+  });
+
+  async function enqueueChain(tag: string) {
+    const definition = httpChain(server.url, tag, { slowMs: SLOW_MS, length: 3 });
+    const workflowId = await insertWorkflow(database.db, definition);
+    const id = `exec-${tag}`;
+    await enqueueExecution(database.db, {
+      id,
+      workflowId,
+      workflowVersion: 1,
+      status: "queued",
+      mode: "queued",
+      definition,
+    });
+    return id;
+  }
+  const hitPath = (tag: string, node: string) => `/slow/${SLOW_MS}/${tag}/${node}`;
+
+  // Kill while node h<k> is in flight: h0…h<k-1> have succeeded and must never run again.
+  it.skipIf(!enabled).each([0, 1, 2])(
+    "SIGKILL while h%i runs: another drainer finishes, succeeded nodes never rerun",
+    async (k) => {
+      const tag = `kill${k}`;
+      const id = await enqueueChain(tag);
+      if (!("url" in database)) throw new Error("postgres only");
+      const child = spawnRunner(database.url);
+      await until(() => server.count(hitPath(tag, `h${k}`)) >= 1, `h${k} to start`);
+      child.kill("SIGKILL");
+      await exited(child);
+      const before = await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, id));
+      const succeededBefore = before.filter((r) => r.status === "succeeded").map((r) => r.nodeId);
+      for (let i = 0; i < k; i++) expect(succeededBefore).toContain(`h${i}`);
+
+      await until(() => leaseExpired(database.db, id), "the lease to expire");
+      const result = await drainQueue(database, { leaseMs: LEASE_MS, budgetMs: 20_000, pruneBatch: 0 });
+      expect(result.claimed).toBe(1);
+      const [row] = await database.db.select().from(executions).where(eq(executions.id, id));
+      expect(row?.status).toBe("succeeded");
+      expect(row?.claims).toBe(2);
+      for (let i = 0; i < 3; i++) {
+        const hits = server.count(hitPath(tag, `h${i}`));
+        if (i === k) expect(hits).toBeLessThanOrEqual(2);
+        else expect(hits).toBe(1);
+      }
+    },
+  );
+
+  it.skipIf(!enabled)("a stale runner (stalled past its lease, then resumed) changes no row", async () => {
+    const tag = "stale";
+    const id = await enqueueChain(tag);
+    if (!("url" in database)) throw new Error("postgres only");
+    const child = spawnRunner(database.url);
+    await until(() => server.count(hitPath(tag, "h1")) >= 1, "h1 to start");
+    child.kill("SIGSTOP");
+    await until(() => leaseExpired(database.db, id), "the lease to expire");
+    await drainQueue(database, { leaseMs: LEASE_MS, budgetMs: 20_000, pruneBatch: 0 });
+
+    const snapshot = async () => ({
+      execution: await database.db.select().from(executions).where(eq(executions.id, id)),
+      nodes: await database.db
+        .select()
+        .from(nodeRuns)
+        .where(eq(nodeRuns.executionId, id))
+        .orderBy(nodeRuns.nodeId),
+      events: await database.db
+        .select()
+        .from(executionEvents)
+        .where(eq(executionEvents.executionId, id))
+        .orderBy(executionEvents.seq),
+    });
+    const after = await snapshot();
+    expect(after.execution[0]?.status).toBe("succeeded");
+    const h2Hits = server.count(hitPath(tag, "h2"));
+
+    child.kill("SIGCONT");
+    await exited(child);
+    expect(child.exitCode).toBe(0);
+    expect(await snapshot()).toEqual(after);
+    // The stale runner's h1 answer arrived after it lost the lease: it started nothing after it.
+    expect(server.count(hitPath(tag, "h2"))).toBe(h2Hits);
+  });
+});

@@ -1,0 +1,59 @@
+import "server-only";
+import type { Database } from "@/lib/db/client";
+import { createMailer } from "@/lib/email/mailer";
+import type { EngineEvent, EnginePorts, EventSink } from "@/lib/engine/ports";
+import { getEnv } from "@/lib/env";
+import { createEventWriter, type EventWriter } from "@/lib/events/store";
+import { createHttpClientFromEnv } from "@/lib/http/client";
+import { createLlmClientFromEnv } from "@/lib/llm/client";
+import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
+import { createRedactor, type Redactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
+import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
+
+/** The real ports of one execution plus what its runner needs to finish it. */
+export interface ExecutionPorts extends EnginePorts {
+  journal: PostgresJournal;
+  /** The fenced event store under `events` (flush it before answering). */
+  writer: EventWriter;
+  secrets: Record<string, string>;
+  redact: Redactor;
+  /** An event as `events` stores it (secrets redacted, outputs capped), for writes outside `events`. */
+  prepareEvent: <T extends EngineEvent>(event: T) => T;
+}
+
+/**
+ * Assembles the adapters of an execution run under `fence`: the fenced Postgres journal, the
+ * fenced event store, the HTTP, LLM and mail clients from the environment. Checkpoints and events
+ * pass through the secret redactor before they are stored.
+ */
+export async function createExecutionPorts(
+  database: Database,
+  executionId: string,
+  fence: number,
+  options: { onFenced?: () => void; fresh?: boolean } = {},
+): Promise<ExecutionPorts> {
+  const secrets = await loadSecrets(database);
+  const redact = createRedactor(Object.values(secrets));
+  // Stored node inputs/outputs and event payloads are redacted, then capped in size (visible marker).
+  const journal = createPostgresJournal(database.db, executionId, fence, {
+    redact: <T>(value: T) => capOutputSize(redact(value)) as T,
+    onFenced: options.onFenced,
+    fresh: options.fresh,
+  });
+  const writer = createEventWriter(database, executionId, { fence });
+  const prepareEvent = <T extends EngineEvent>(event: T): T => capEventOutputs(redact(event));
+  const redacting: EventSink = { emit: (event: EngineEvent) => writer.emit(prepareEvent(event)) };
+  const env = getEnv();
+  return {
+    journal,
+    writer,
+    events: redacting,
+    http: createHttpClientFromEnv(),
+    llm: createLlmClientFromEnv(database),
+    mailer: createMailer(env.SMTP_URL),
+    secrets,
+    redact,
+    prepareEvent,
+  };
+}

@@ -1,0 +1,46 @@
+import "server-only";
+import type { Database } from "@/lib/db/client";
+import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
+import { createOwnerName, type DrainResult, drainQueue } from "./drain";
+import { wakeDrainers } from "./wake";
+
+export interface DrainLoopOptions {
+  concurrency?: number;
+  /** Fallback poll for due retries and expired leases (default 1000 ms). */
+  pollMs?: number;
+  /** Stop claiming; running executions yield at their next node boundary and are requeued. */
+  stopSignal: AbortSignal;
+  owner?: string;
+}
+
+/**
+ * A long-running drain (the worker, embedded mode): it LISTENs on the queue channel so work
+ * queued by any process starts at once, polls as a fallback, and returns totals once
+ * `stopSignal` aborts and every run it holds has finished or yielded.
+ */
+export async function runDrainLoop(database: Database, options: DrainLoopOptions): Promise<DrainResult> {
+  let unlisten: (() => Promise<void>) | undefined;
+  try {
+    if (database.kind === "postgres") {
+      const sub = await database.client.listen(QUEUE_CHANNEL, () => wakeDrainers());
+      unlisten = () => sub.unlisten();
+    } else {
+      unlisten = await database.client.listen(QUEUE_CHANNEL, () => wakeDrainers());
+    }
+  } catch (err) {
+    console.error("LISTEN failed; polling only:", err);
+  }
+  const poll = setInterval(() => wakeDrainers(), options.pollMs ?? 1000);
+  try {
+    return await drainQueue(database, {
+      owner: options.owner ?? createOwnerName("worker"),
+      budgetMs: Number.POSITIVE_INFINITY,
+      concurrency: options.concurrency,
+      stopSignal: options.stopSignal,
+      waitForWork: true,
+    });
+  } finally {
+    clearInterval(poll);
+    await unlisten?.().catch(() => {});
+  }
+}

@@ -1,0 +1,226 @@
+import "server-only";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "@/lib/db/client";
+import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
+import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
+
+/** One node of an execution as `GET /api/executions/:id` shows it. */
+export interface ExecutionNodeDetail {
+  status: NodeStatus;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  output: unknown;
+  error: NodeError | null;
+  cached: boolean;
+  input: unknown;
+}
+
+/** One log line of an execution. */
+export interface ExecutionLog {
+  at: string;
+  nodeId?: string;
+  level: LogEvent["level"];
+  message: string;
+}
+
+/** The SPEC §3 `GET /api/executions/:id` body (plus what the pages need: definition, eventSeq). */
+export interface ExecutionDetail {
+  id: string;
+  workflowId: string;
+  status: ExecutionStatus;
+  mode: "immediate" | "queued";
+  inputs: unknown;
+  outputs: Record<string, unknown> | null;
+  error: (NodeError & { nodeId?: string }) | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  progress: { finished: number; total: number };
+  tags: string[];
+  triggerId: string | null;
+  /** Set for single-node runs. */
+  nodeId: string | null;
+  handedOff: boolean;
+  nodes: Record<string, ExecutionNodeDetail>;
+  logs: ExecutionLog[];
+  /** The definition snapshot that ran. */
+  definition: WorkflowDefinition;
+  /** Last event sequence number written: an SSE client resumes after it. */
+  eventSeq: number;
+}
+
+/** One row of a workflow's history. */
+export interface ExecutionSummary {
+  id: string;
+  status: ExecutionStatus;
+  mode: "immediate" | "queued";
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  nodeId?: string;
+  tags: string[];
+  createdAt: string;
+}
+
+const FINISHED_NODE_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+function durationOf(start: Date | null, end: Date | null): number | null {
+  return start && end ? Math.max(0, end.getTime() - start.getTime()) : null;
+}
+
+/** Ids of the nodes that take part in an execution: the reachable set, or the one node of a single-node run. */
+export function participatingNodes(
+  definition: WorkflowDefinition,
+  options: { triggerId?: string | null; nodeId?: string | null },
+): string[] {
+  if (options.nodeId) return [options.nodeId];
+  const trigger = pickTrigger(definition, options.triggerId ?? undefined);
+  if (!trigger) return [];
+  const reachable = reachableFrom(definition, trigger.id);
+  return definition.nodes.filter((n) => reachable.has(n.id)).map((n) => n.id);
+}
+
+function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
+  if (!row) {
+    return {
+      status: "pending",
+      attempts: 0,
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      output: null,
+      error: null,
+      cached: false,
+      input: null,
+    };
+  }
+  return {
+    status: row.status as NodeStatus,
+    attempts: row.attempts,
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    durationMs: row.durationMs ?? durationOf(row.startedAt, row.finishedAt),
+    output: row.output ?? null,
+    error: row.error ?? null,
+    cached: row.cached,
+    input: row.input ?? null,
+  };
+}
+
+function logOf(payload: unknown, createdAt: Date): ExecutionLog {
+  const p = (payload ?? {}) as Partial<LogEvent>;
+  const log: ExecutionLog = {
+    at: typeof p.at === "string" ? p.at : createdAt.toISOString(),
+    level: p.level ?? "info",
+    message: typeof p.message === "string" ? p.message : "",
+  };
+  if (typeof p.nodeId === "string") log.nodeId = p.nodeId;
+  return log;
+}
+
+/** Builds the detail of an execution from its row, node runs and log events. */
+export function toExecutionDetail(
+  row: ExecutionRow,
+  runs: NodeRunRow[],
+  logs: { payload: unknown; createdAt: Date }[],
+): ExecutionDetail {
+  const byNode = new Map(runs.map((r) => [r.nodeId, r]));
+  const nodes: Record<string, ExecutionNodeDetail> = {};
+  const ids = participatingNodes(row.definition, { triggerId: row.triggerId, nodeId: row.nodeId });
+  for (const id of ids) nodes[id] = nodeDetail(byNode.get(id));
+  for (const r of runs) if (!(r.nodeId in nodes)) nodes[r.nodeId] = nodeDetail(r);
+  const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    status: row.status as ExecutionStatus,
+    mode: row.mode as ExecutionDetail["mode"],
+    inputs: row.inputs,
+    outputs: (row.outputs as Record<string, unknown> | null) ?? null,
+    error: row.error ?? null,
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    durationMs: durationOf(row.startedAt, row.finishedAt),
+    progress: { finished, total: Object.keys(nodes).length },
+    tags: row.tags,
+    triggerId: row.triggerId,
+    nodeId: row.nodeId,
+    handedOff: row.handedOff,
+    nodes,
+    logs: logs.map((l) => logOf(l.payload, l.createdAt)),
+    definition: row.definition,
+    eventSeq: row.eventSeq,
+  };
+}
+
+/** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */
+export async function getExecutionDetail(db: Db, id: string): Promise<ExecutionDetail | undefined> {
+  const [row] = await db.select().from(executions).where(eq(executions.id, id)).limit(1);
+  if (!row) return undefined;
+  const [runs, logs] = await Promise.all([
+    db.select().from(nodeRuns).where(eq(nodeRuns.executionId, id)),
+    db
+      .select({ payload: executionEvents.payload, createdAt: executionEvents.createdAt })
+      .from(executionEvents)
+      .where(and(eq(executionEvents.executionId, id), eq(executionEvents.type, "log")))
+      .orderBy(asc(executionEvents.seq)),
+  ]);
+  return toExecutionDetail(row, runs, logs);
+}
+
+/**
+ * A workflow's executions, newest first. `before` is the id of the last row of the previous page
+ * (keyset pagination on created_at, id).
+ */
+export async function listExecutions(
+  db: Db,
+  workflowId: string,
+  options: { limit?: number; before?: string; idempotencyKey?: string } = {},
+): Promise<ExecutionSummary[]> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const rows = await db
+    .select({
+      id: executions.id,
+      status: executions.status,
+      mode: executions.mode,
+      startedAt: executions.startedAt,
+      finishedAt: executions.finishedAt,
+      nodeId: executions.nodeId,
+      tags: executions.tags,
+      createdAt: executions.createdAt,
+    })
+    .from(executions)
+    .where(
+      and(
+        eq(executions.workflowId, workflowId),
+        options.before
+          ? sql`(${executions.createdAt}, ${executions.id}) < (select e.created_at, e.id from executions e where e.id = ${options.before})`
+          : undefined,
+        options.idempotencyKey !== undefined
+          ? eq(executions.idempotencyKey, options.idempotencyKey)
+          : undefined,
+      ),
+    )
+    .orderBy(desc(executions.createdAt), desc(executions.id))
+    .limit(limit);
+  return rows.map((r) => {
+    const summary: ExecutionSummary = {
+      id: r.id,
+      status: r.status as ExecutionStatus,
+      mode: r.mode as ExecutionSummary["mode"],
+      startedAt: iso(r.startedAt),
+      finishedAt: iso(r.finishedAt),
+      durationMs: durationOf(r.startedAt, r.finishedAt),
+      tags: r.tags,
+      createdAt: r.createdAt.toISOString(),
+    };
+    if (r.nodeId) summary.nodeId = r.nodeId;
+    return summary;
+  });
+}

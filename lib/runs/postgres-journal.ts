@@ -1,0 +1,143 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/lib/db/client";
+import { nodeRuns } from "@/lib/db/schema";
+import type { Journal, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { saveNodeRuns } from "@/lib/queue/save-node-runs";
+
+/** Thrown by `save` once the execution's fence moved on: this runner lost its lease. */
+export class FencedError extends Error {
+  constructor(executionId: string) {
+    super(`execution ${executionId} was claimed by another runner`);
+    this.name = "FencedError";
+  }
+}
+
+export interface PostgresJournalOptions {
+  /** Applied to input, output and error before they are stored (secret redaction). */
+  redact?: <T>(value: T) => T;
+  /** Called once when a save finds the fence changed. */
+  onFenced?: () => void;
+  /** The execution's first claim: it cannot have checkpoints yet, so `load` skips the query. */
+  fresh?: boolean;
+}
+
+export interface PostgresJournal extends Journal {
+  readonly fenced: boolean;
+  /** Resolves once every checkpoint saved so far is stored (or rejects when fenced or failing). */
+  sync(): Promise<void>;
+}
+
+/**
+ * The engine's journal on `node_runs`, fenced: a checkpoint lands only while the execution's
+ * fence is the one this runner claimed with.
+ *
+ * Group commit: saves issued while a write is in flight wait for it and then go out together in
+ * one statement (the latest checkpoint per node). Each `save` still resolves only once its own
+ * checkpoint is committed, so "checkpointed when it finishes" holds while a wide DAG pays one
+ * round trip per wave instead of one per node.
+ *
+ * A node's `running` checkpoint is not waited for: `save` resolves at once and the checkpoint goes
+ * out with the next write (usually replaced by the node's settled checkpoint before then), or on
+ * `sync()`. Losing it in a crash loses nothing: a node that was running reruns either way. The
+ * runner calls `sync()` before it stores events, so a stored event never runs ahead of the
+ * checkpoint it reports.
+ */
+export function createPostgresJournal(
+  db: Db,
+  executionId: string,
+  fence: number,
+  options: PostgresJournalOptions = {},
+): PostgresJournal {
+  const redact = options.redact ?? (<T>(v: T) => v);
+  let pending = new Map<string, NodeCheckpoint>();
+  let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let writing = false;
+  /** The batch being written, for `sync` when nothing else is pending. */
+  let inFlight: Promise<void> | undefined;
+  let fenced = false;
+
+  function markFenced() {
+    if (fenced) return;
+    fenced = true;
+    options.onFenced?.();
+  }
+
+  async function pump(): Promise<void> {
+    writing = true;
+    try {
+      while (pending.size > 0) {
+        const batch = [...pending.values()];
+        const batchWaiters = waiters;
+        pending = new Map();
+        waiters = [];
+        const write = (async () => {
+          if (fenced) throw new FencedError(executionId);
+          const ok = await saveNodeRuns(db, { executionId, fence, checkpoints: batch });
+          if (!ok) {
+            markFenced();
+            throw new FencedError(executionId);
+          }
+        })();
+        inFlight = write;
+        write.catch(() => {});
+        try {
+          await write;
+          for (const w of batchWaiters) w.resolve();
+        } catch (err) {
+          for (const w of batchWaiters) w.reject(err);
+        } finally {
+          if (inFlight === write) inFlight = undefined;
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+
+  return {
+    get fenced() {
+      return fenced;
+    },
+    async load() {
+      if (options.fresh) return {};
+      const rows = await db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId));
+      const out: Record<string, NodeCheckpoint> = {};
+      for (const r of rows) {
+        const cp: NodeCheckpoint = { nodeId: r.nodeId, status: r.status as NodeStatus, attempts: r.attempts };
+        if (r.input !== null) cp.input = r.input;
+        if (r.output !== null) cp.output = r.output;
+        if (r.error) cp.error = r.error as NodeError;
+        if (r.startedAt) cp.startedAt = r.startedAt.toISOString();
+        if (r.finishedAt) cp.finishedAt = r.finishedAt.toISOString();
+        if (r.durationMs !== null) cp.durationMs = r.durationMs;
+        if (r.cached) cp.cached = true;
+        out[r.nodeId] = cp;
+      }
+      return out;
+    },
+    save(checkpoint) {
+      if (fenced) return Promise.reject(new FencedError(executionId));
+      const stored: NodeCheckpoint = { ...checkpoint };
+      if (stored.input !== undefined) stored.input = redact(stored.input);
+      if (stored.output !== undefined) stored.output = redact(stored.output);
+      if (stored.error !== undefined) stored.error = redact(stored.error);
+      pending.set(checkpoint.nodeId, stored);
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      if (checkpoint.status === "running") {
+        // Resolved now; the write (and its failure, if any) is reported by the next save or sync.
+        done.catch(() => {});
+        return Promise.resolve();
+      }
+      if (!writing) void pump();
+      return done;
+    },
+    sync() {
+      if (fenced) return Promise.reject(new FencedError(executionId));
+      if (pending.size === 0) return inFlight ?? Promise.resolve();
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      if (!writing) void pump();
+      return done;
+    },
+  };
+}

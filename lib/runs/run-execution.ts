@@ -1,0 +1,252 @@
+import "server-only";
+import type { Database } from "@/lib/db/client";
+import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
+import { runWorkflow } from "@/lib/engine/run-workflow";
+import { getEventNotifier } from "@/lib/events/notifier";
+import { encodeEvent } from "@/lib/events/store";
+import type { ClaimedExecution } from "@/lib/queue/claim-executions";
+import { finishExecution } from "@/lib/queue/finish-execution";
+import { saveNodeRuns } from "@/lib/queue/save-node-runs";
+import { settleExecution } from "@/lib/queue/settle-execution";
+import { createExecutionPorts } from "./create-ports";
+import { startHeartbeat } from "./heartbeat";
+import { FencedError } from "./postgres-journal";
+
+export interface RunExecutionOptions {
+  leaseMs: number;
+  /** Epoch ms after which no new node starts: the run is handed back to the queue. */
+  deadline?: number;
+  /** Epoch ms at which running nodes are interrupted (they rerun on resume) and the run handed back. */
+  hardDeadline?: number;
+  /** Marks a hand-off as an immediate run that outgrew its request. */
+  immediate?: boolean;
+  /**
+   * Asks the run to yield: it stops at the next node boundary and goes back to the queue with its
+   * checkpoints (drain budget over, worker shutting down).
+   */
+  stopSignal?: AbortSignal;
+  /** How often the lease is extended and controls are read (default min(1000, leaseMs / 3)). */
+  heartbeatMs?: number;
+}
+
+/** How a runner left an execution. `lost`: another runner holds it now, nothing was written. */
+export interface RunExecutionResult {
+  status: "succeeded" | "failed" | "cancelled" | "paused" | "queued" | "lost";
+  outputs?: Record<string, unknown>;
+  error?: NodeError & { nodeId?: string };
+  nodes?: Record<string, NodeCheckpoint>;
+  handedOff?: boolean;
+}
+
+/** How long engine events wait to be written together. */
+const EVENT_BURST_MS = 50;
+
+const INTERRUPTED: NodeError = {
+  message: "the runner stopped before this single-node run finished",
+  code: "interrupted",
+};
+
+/**
+ * Runs a claimed execution to its end, its pause or its deadline.
+ *
+ * While it runs, a heartbeat extends the lease every second (at most) and reads `control`: a
+ * requested cancel aborts the engine's `signal`, a pause its `pauseSignal` (it stops at node
+ * boundaries). When the heartbeat, a checkpoint or an event write finds the fence moved on, the
+ * runner aborts at once and writes nothing more: the execution belongs to someone else.
+ *
+ * The final status is written (fenced) in the same statement that stores the engine's final
+ * `execution` event (and the events not yet stored), so a client that sees the event and then
+ * reads the execution sees the same status.
+ */
+export async function runExecution(
+  database: Database,
+  claim: ClaimedExecution,
+  options: RunExecutionOptions,
+): Promise<RunExecutionResult> {
+  const { db } = database;
+  if (claim.nodeId) {
+    // A single-node run whose request died: its input is gone, so it cannot be resumed.
+    await saveNodeRuns(db, {
+      executionId: claim.id,
+      fence: claim.fence,
+      checkpoints: [{ nodeId: claim.nodeId, status: "failed", attempts: 0, error: INTERRUPTED }],
+    });
+    const ok = await finishExecution(db, {
+      id: claim.id,
+      fence: claim.fence,
+      status: "failed",
+      error: INTERRUPTED,
+    });
+    return ok ? { status: "failed", error: INTERRUPTED } : { status: "lost" };
+  }
+
+  const cancel = new AbortController();
+  const pause = new AbortController();
+  let lost = false;
+  const loseLease = () => {
+    if (lost) return;
+    lost = true;
+    cancel.abort(new FencedError(claim.id));
+  };
+  let finalEvent: ExecutionEvent | undefined;
+  // A first claim (claims = 1) has no checkpoints to resume from; later ones (crash, hand-off,
+  // pause, retry) load them.
+  const ports = await createExecutionPorts(database, claim.id, claim.fence, {
+    onFenced: loseLease,
+    fresh: claim.claims === 1,
+  });
+  // Events are passed on in bursts every EVENT_BURST_MS, each after the checkpoints saved before
+  // it (the journal does not wait for `running` checkpoints); the last burst is stored with the
+  // final status. Every write is a commit, and commits are what a busy queue runs out of.
+  const buffered: EngineEvent[] = [];
+  let burstTimer: ReturnType<typeof setTimeout> | undefined;
+  let bursts: Promise<void> = Promise.resolve();
+  const flushBurst = () => {
+    if (burstTimer) clearTimeout(burstTimer);
+    burstTimer = undefined;
+    const burst = buffered.splice(0);
+    if (burst.length === 0) return;
+    const pass = () => {
+      if (!ports.journal.fenced) for (const event of burst) ports.events.emit(event);
+    };
+    bursts = bursts.then(() => ports.journal.sync().then(pass, pass));
+  };
+  const holdFinal: EventSink = {
+    emit(event: EngineEvent) {
+      if (event.type === "execution" && event.status !== "running") {
+        finalEvent = event;
+        return;
+      }
+      buffered.push(event);
+      burstTimer ??= setTimeout(flushBurst, EVENT_BURST_MS);
+    },
+  };
+  let pauseRequested = false;
+  let yielding = false;
+  const applyControl = (control: string | null) => {
+    if (control === "cancel" && !cancel.signal.aborted) cancel.abort(new Error("cancelled by request"));
+    if (control === "pause") {
+      pauseRequested = true;
+      if (!pause.signal.aborted) pause.abort(new Error("paused by request"));
+    }
+  };
+  const onStop = () => {
+    yielding = true;
+    if (!pause.signal.aborted) pause.abort(new Error("the runner is yielding"));
+  };
+  if (options.stopSignal?.aborted) onStop();
+  else options.stopSignal?.addEventListener("abort", onStop, { once: true });
+  applyControl(claim.control);
+
+  const heartbeat = startHeartbeat(db, {
+    id: claim.id,
+    fence: claim.fence,
+    leaseMs: options.leaseMs,
+    intervalMs: options.heartbeatMs,
+    onLost: loseLease,
+    onControl: applyControl,
+  });
+
+  // A per-execution timeout (the run request's `timeoutMs`) overrides the workflow's setting.
+  const definition = claim.timeoutMs
+    ? { ...claim.definition, settings: { ...claim.definition.settings, timeoutMs: claim.timeoutMs } }
+    : claim.definition;
+  let outcome: Awaited<ReturnType<typeof runWorkflow>>;
+  try {
+    outcome = await runWorkflow({
+      definition,
+      inputs: claim.inputs,
+      triggerId: claim.triggerId ?? undefined,
+      ports: { ...ports, events: holdFinal },
+      signal: cancel.signal,
+      pauseSignal: pause.signal,
+      deadline: options.deadline,
+      hardDeadline: options.hardDeadline,
+      secrets: ports.secrets,
+    });
+  } catch (err) {
+    outcome = {
+      status: "failed",
+      outputs: {},
+      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+      nodes: {},
+    };
+  } finally {
+    options.stopSignal?.removeEventListener("abort", onStop);
+    await heartbeat.stop();
+  }
+  if (burstTimer) clearTimeout(burstTimer);
+  burstTimer = undefined;
+  const lostNow = () => lost || ports.journal.fenced || ports.writer.fenced;
+  if (lostNow()) return { status: "lost" };
+  // Earlier bursts and checkpoints first, so the last events follow them in seq order.
+  await bursts;
+  await ports.journal.sync().catch(() => {});
+  await ports.writer.flush();
+  if (lostNow()) return { status: "lost" };
+
+  const error = outcome.error ? ports.redact(outcome.error) : undefined;
+  const outputs = ports.redact(outcome.outputs);
+  const nodes = ports.redact(outcome.nodes);
+  let result: RunExecutionResult;
+  let to: Parameters<typeof settleExecution>[1]["to"];
+  switch (outcome.status) {
+    case "succeeded":
+    case "failed":
+    case "cancelled":
+      to = outcome.status;
+      result = { status: outcome.status, outputs, error, nodes };
+      break;
+    case "paused":
+      if (yielding && !pauseRequested) {
+        to = "queued";
+        result = { status: "queued", nodes };
+        finalEvent = undefined;
+        break;
+      }
+      to = "paused";
+      result = { status: "paused", nodes };
+      break;
+    default:
+      to = "queued";
+      result = { status: "queued", handedOff: true, nodes };
+  }
+  const last: ExecutionEvent = finalEvent ?? {
+    type: "execution",
+    status: result.status as ExecutionEvent["status"],
+    at: new Date().toISOString(),
+    progress: progressOf(outcome.nodes),
+  };
+  if (!finalEvent) {
+    if (result.outputs) last.outputs = result.outputs;
+    if (result.error) last.error = result.error;
+    if (result.handedOff) last.handedOff = true;
+  }
+  const items: string[] = [];
+  for (const event of [...buffered.splice(0), last]) {
+    try {
+      items.push(encodeEvent(ports.prepareEvent(event)));
+    } catch (err) {
+      console.error(`events: could not encode a ${event.type} event of execution ${claim.id}:`, err);
+    }
+  }
+  const lastSeq = await settleExecution(db, {
+    id: claim.id,
+    fence: claim.fence,
+    to,
+    outputs,
+    error,
+    handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+    events: items,
+  });
+  if (lastSeq === undefined) return { status: "lost" };
+  await getEventNotifier(database).announce(claim.id, lastSeq);
+  return result;
+}
+
+const SETTLED = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+
+function progressOf(nodes: Record<string, NodeCheckpoint>): { finished: number; total: number } {
+  const all = Object.values(nodes);
+  return { finished: all.filter((n) => SETTLED.has(n.status)).length, total: all.length };
+}

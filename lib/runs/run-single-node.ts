@@ -1,0 +1,218 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
+import { type Database, type Db, query } from "@/lib/db/client";
+import type { ExecutionEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { runSingleNode } from "@/lib/engine/single-node";
+import { getEnv } from "@/lib/env";
+import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { finishExecution } from "@/lib/queue/finish-execution";
+import { saveNodeRuns } from "@/lib/queue/save-node-runs";
+import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { createExecutionPorts } from "./create-ports";
+import { createOwnerName } from "./drain";
+import { startHeartbeat } from "./heartbeat";
+import { FencedError } from "./postgres-journal";
+
+/** The body of `POST /api/workflows/:id/nodes/:nodeId/run`. */
+export const SingleNodeRunRequest = z.strictObject({
+  input: z.unknown().optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** SPEC §3 single-node answer, plus the execution that records it. */
+export interface SingleNodeRunResult {
+  nodeId: string;
+  executionId: string;
+  status: NodeStatus;
+  output: unknown;
+  error: NodeError | null;
+  durationMs: number;
+  cached: boolean;
+}
+
+/** What the node's upstream nodes produced in their latest runs. */
+export interface UpstreamContext {
+  input: unknown;
+  inputs: Record<string, unknown>;
+  /** The upstream nodes' latest outputs by id (`nodes.<id>` in expressions, merge's sources). */
+  nodes: Record<string, unknown>;
+}
+
+/**
+ * The input a node would get from its upstream nodes, each at its latest run (in a whole
+ * execution or a single-node run): the output itself with a single upstream node, else an object
+ * keyed by the upstream ids that have one. Undefined when none of them ever produced an output.
+ */
+export async function latestUpstream(
+  db: Db,
+  workflowId: string,
+  upstream: string[],
+): Promise<UpstreamContext | undefined> {
+  if (upstream.length === 0) return undefined;
+  const rows = await query<{ node_id: string; output: unknown; inputs: Record<string, unknown>; at: string }>(
+    db,
+    sql`select distinct on (nr.node_id) nr.node_id, nr.output, e.inputs,
+        to_char(coalesce(nr.finished_at, nr.updated_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as at
+      from node_runs nr join executions e on e.id = nr.execution_id
+      where e.workflow_id = ${workflowId} and nr.node_id in (${sql.join(
+        upstream.map((id) => sql`${id}`),
+        sql`, `,
+      )}) and nr.status in ('succeeded', 'failed') and nr.output is not null
+      order by nr.node_id, coalesce(nr.finished_at, nr.updated_at) desc`,
+  );
+  const present = rows.filter((r) => upstream.includes(r.node_id));
+  if (present.length === 0) return undefined;
+  const nodes = Object.fromEntries(present.map((r) => [r.node_id, r.output]));
+  const newest = present.reduce((a, b) => (b.at > a.at ? b : a));
+  const input = upstream.length === 1 ? nodes[upstream[0]!] : nodes;
+  return { input, inputs: newest.inputs ?? {}, nodes };
+}
+
+/**
+ * Runs one node of a stored workflow on its own (SPEC §3). The input is the one given, else what
+ * the node's upstream produced last (`latestUpstream`); with neither, a 422 says so. The run is
+ * kept as an execution with `node_id` set, so it shows in history and serves as that node's last
+ * run for the nodes after it.
+ */
+export async function runNodeOfWorkflow(
+  database: Database,
+  workflowId: string,
+  nodeId: string,
+  body: unknown,
+): Promise<SingleNodeRunResult> {
+  const { db } = database;
+  const request = parseOrThrow(SingleNodeRunRequest, body);
+  const workflow = await getWorkflowOrThrow(db, workflowId);
+  const definition = workflow.definition;
+  const node = definition.nodes.find((n) => n.id === nodeId);
+  if (!node) throw notFound(`node "${nodeId}" in workflow "${workflowId}"`);
+  const upstream = [...new Set(definition.edges.filter((e) => e.target === nodeId).map((e) => e.source))];
+
+  let input = request.input;
+  let inputs = request.inputs;
+  let nodes: Record<string, unknown> | undefined;
+  if (input === undefined && upstream.length > 0) {
+    const last = await latestUpstream(db, workflowId, upstream);
+    if (!last) {
+      throw new AppError(
+        422,
+        "no_input",
+        `node "${nodeId}" has no input: its upstream nodes (${upstream.join(", ")}) never ran; run the workflow first or give "input"`,
+        [{ path: "input", code: "required", message: "required: the upstream nodes never ran" }],
+      );
+    }
+    input = last.input;
+    inputs ??= last.inputs;
+    nodes = last.nodes;
+  }
+  inputs ??= {};
+
+  const env = getEnv();
+  const id = randomUUID();
+  await enqueueExecution(db, {
+    id,
+    workflowId,
+    workflowVersion: workflow.version,
+    status: "running",
+    mode: "immediate",
+    requestedMode: "immediate",
+    nodeId,
+    definition,
+    inputs,
+    fence: 1,
+    claims: 1,
+    leaseOwner: createOwnerName("node"),
+    leaseExpiresAt: sql`now() + ${env.EXECUTION_LEASE_MS} * interval '1 millisecond'` as unknown as Date,
+    startedAt: sql`now()` as unknown as Date,
+  });
+
+  const cancel = new AbortController();
+  const ports = await createExecutionPorts(database, id, 1, {
+    onFenced: () => cancel.abort(new FencedError(id)),
+  });
+  const heartbeat = startHeartbeat(db, {
+    id,
+    fence: 1,
+    leaseMs: env.EXECUTION_LEASE_MS,
+    onLost: () => cancel.abort(new FencedError(id)),
+    onControl: (control) => {
+      if (control === "cancel" && !cancel.signal.aborted) cancel.abort(new Error("cancelled by request"));
+    },
+  });
+  const startedAt = new Date();
+  let result: Awaited<ReturnType<typeof runSingleNode>>;
+  try {
+    result = await runSingleNode({
+      definition,
+      nodeId,
+      input,
+      inputs,
+      nodes,
+      ports,
+      signal: cancel.signal,
+      secrets: ports.secrets,
+    });
+  } catch (err) {
+    result = {
+      status: "failed",
+      output: undefined,
+      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+      durationMs: Date.now() - startedAt.getTime(),
+      cached: false,
+      attempts: 1,
+    };
+  } finally {
+    await heartbeat.stop();
+  }
+
+  const output = ports.redact(result.output ?? null);
+  const error = result.error ? ports.redact(result.error) : null;
+  const status = result.status as NodeStatus;
+  const terminal: "succeeded" | "failed" = status === "succeeded" ? "succeeded" : "failed";
+  await saveNodeRuns(db, {
+    executionId: id,
+    fence: 1,
+    checkpoints: [
+      {
+        nodeId,
+        status,
+        attempts: result.attempts,
+        input: ports.redact(input),
+        output,
+        error: error ?? undefined,
+        cached: result.cached,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: result.durationMs,
+      },
+    ],
+  });
+  await finishExecution(db, {
+    id,
+    fence: 1,
+    status: terminal,
+    outputs: status === "succeeded" ? { [nodeId]: output } : undefined,
+    error: error ? { ...error, nodeId } : null,
+  });
+  const event: ExecutionEvent = {
+    type: "execution",
+    status: terminal,
+    at: new Date().toISOString(),
+    progress: { finished: 1, total: 1 },
+    ...(error ? { error: { ...error, nodeId } } : {}),
+  };
+  ports.events.emit(event);
+  await ports.writer.flush();
+  return {
+    nodeId,
+    executionId: id,
+    status,
+    output,
+    error,
+    durationMs: result.durationMs,
+    cached: result.cached,
+  };
+}

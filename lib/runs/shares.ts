@@ -1,0 +1,46 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { notFound } from "@/lib/api/errors";
+import type { Db } from "@/lib/db/client";
+import { executions } from "@/lib/db/schema";
+import { type ExecutionDetail, getExecutionDetail } from "./get-execution";
+
+/** Share tokens: 24 random bytes (192 bits), base64url. */
+const TOKEN_BYTES = 24;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** Shares an execution read-only; the same link is returned while it is not revoked. */
+export async function shareExecution(db: Db, id: string): Promise<{ url: string; token: string }> {
+  const token = randomBytes(TOKEN_BYTES).toString("base64url");
+  await db
+    .update(executions)
+    .set({ shareToken: token })
+    .where(and(eq(executions.id, id), isNull(executions.shareToken)));
+  const [row] = await db
+    .select({ token: executions.shareToken })
+    .from(executions)
+    .where(eq(executions.id, id));
+  if (!row?.token) throw notFound(`execution "${id}"`);
+  return { url: `/share/${row.token}`, token: row.token };
+}
+
+/** Revokes an execution's share link (a no-op when it has none). */
+export async function revokeShare(db: Db, id: string): Promise<void> {
+  const rows = await db
+    .update(executions)
+    .set({ shareToken: sql`null` })
+    .where(eq(executions.id, id))
+    .returning({ id: executions.id });
+  if (rows.length === 0) throw notFound(`execution "${id}"`);
+}
+
+/** The execution shared under `token`, or undefined (unknown, revoked or malformed token). */
+export async function getExecutionByShareToken(db: Db, token: string): Promise<ExecutionDetail | undefined> {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  const [row] = await db
+    .select({ id: executions.id })
+    .from(executions)
+    .where(eq(executions.shareToken, token));
+  return row ? getExecutionDetail(db, row.id) : undefined;
+}

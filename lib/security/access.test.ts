@@ -1,0 +1,254 @@
+import { NextRequest } from "next/server";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as login } from "@/app/api/auth/login/route";
+import { POST as logout } from "@/app/api/auth/logout/route";
+import { resetEnv } from "@/lib/env";
+import { proxy } from "@/proxy";
+import {
+  createSessionToken,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  safeNextPath,
+  sessionFromCookieHeader,
+  verifySessionCookie,
+} from "./auth";
+import { createLoginLimiter } from "./login-limiter";
+
+const saved = { ...process.env };
+function setEnv(vars: Record<string, string | undefined>) {
+  process.env = { ...saved };
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  resetEnv();
+}
+afterAll(() => setEnv({}));
+
+const BASE = "http://braid.test";
+const request = (path: string, init: { method?: string; cookie?: string } = {}) =>
+  new NextRequest(new URL(path, BASE), {
+    method: init.method ?? "GET",
+    headers: init.cookie ? { cookie: `${SESSION_COOKIE}=${init.cookie}` } : {},
+  });
+const passed = (res: Response) => res.headers.get("x-middleware-next") === "1";
+
+describe("proxy with APP_PASSWORD set", () => {
+  beforeEach(() => setEnv({ APP_PASSWORD: "correct horse", APP_SECRET: "s3cret-key" }));
+
+  it.each([
+    ["GET", "/api/workflows"],
+    ["POST", "/api/workflows"],
+    ["GET", "/api/workflows/wf1"],
+    ["PUT", "/api/workflows/wf1"],
+    ["DELETE", "/api/workflows/wf1"],
+    ["POST", "/api/workflows/wf1/run"],
+    ["POST", "/api/workflows/wf1/nodes/fetch/run"],
+    ["GET", "/api/workflows/wf1/executions"],
+    ["GET", "/api/executions/ex1"],
+    ["GET", "/api/executions/ex1/events"],
+    ["POST", "/api/executions/ex1/cancel"],
+    ["POST", "/api/executions/ex1/retry"],
+    ["POST", "/api/executions/ex1/share"],
+    ["DELETE", "/api/executions/ex1/share"],
+    ["POST", "/api/share/tok/run"],
+    ["GET", "/api/cron/drain/../../workflows"],
+    ["GET", "/api/%77orkflows"],
+    ["GET", "/share/..%2f..%2fapi/workflows"],
+    ["POST", "/"],
+  ])("refuses an anonymous %s %s with 401 JSON", async (method, path) => {
+    const res = proxy(request(path, { method }));
+    if (path.startsWith("/share/") && method === "GET") {
+      expect(res.status).toBe(307);
+      return;
+    }
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
+  });
+
+  it("refuses a server action call without a session on any path, public ones included", () => {
+    for (const path of ["/login", "/share/abcDEF123", "/", "/api/auth/login"]) {
+      const res = proxy(
+        new NextRequest(new URL(path, BASE), {
+          method: "POST",
+          headers: { "next-action": "7f00aa", accept: "text/x-component" },
+        }),
+      );
+      expect(res.status, path).toBe(401);
+    }
+  });
+
+  it("redirects an anonymous page visit to /login with the path to return to", () => {
+    const res = proxy(request("/workflows/wf1?tab=runs"));
+    expect(res.status).toBe(307);
+    const location = new URL(res.headers.get("location") ?? "");
+    expect(location.pathname).toBe("/login");
+    expect(location.searchParams.get("next")).toBe("/workflows/wf1?tab=runs");
+  });
+
+  it.each([
+    "/login",
+    "/share/abcDEF123",
+    "/api/auth/login",
+    "/api/auth/logout",
+    "/api/cron/drain",
+    "/_next/static/x.js",
+  ])("lets %s through without a session", (path) => {
+    expect(passed(proxy(request(path, { method: path.startsWith("/api/auth") ? "POST" : "GET" })))).toBe(
+      true,
+    );
+  });
+
+  it("lets a valid session through and refuses tampered, expired and foreign ones", () => {
+    const token = createSessionToken();
+    expect(passed(proxy(request("/api/workflows", { cookie: token })))).toBe(true);
+    expect(passed(proxy(request("/workflows/x", { cookie: token })))).toBe(true);
+
+    const [v, exp, nonce, sig] = token.split(".");
+    const later = (Number.parseInt(exp ?? "", 36) + 1e9).toString(36);
+    expect(verifySessionCookie(`${v}.${later}.${nonce}.${sig}`)).toBe(false);
+    expect(verifySessionCookie(`${token.slice(0, -2)}AA`)).toBe(false);
+    expect(verifySessionCookie(createSessionToken(Date.now() - SESSION_TTL_MS - 1))).toBe(false);
+    expect(verifySessionCookie("")).toBe(false);
+    expect(verifySessionCookie("v1.x.y")).toBe(false);
+
+    setEnv({ APP_PASSWORD: "another password", APP_SECRET: "s3cret-key" });
+    expect(verifySessionCookie(token)).toBe(false);
+    expect(proxy(request("/api/workflows", { cookie: token })).status).toBe(401);
+  });
+
+  it("signs with a key derived from APP_PASSWORD when APP_SECRET is unset", () => {
+    setEnv({ APP_PASSWORD: "only-password" });
+    const token = createSessionToken();
+    expect(verifySessionCookie(token)).toBe(true);
+    setEnv({ APP_PASSWORD: "only-password", APP_SECRET: "now-set" });
+    expect(verifySessionCookie(token)).toBe(false);
+  });
+});
+
+describe("proxy URL hygiene", () => {
+  it.each(["/api/workflows/%00", "/api/executions/a%00b/events", "/api/workflows?cursor=%00", "/share/%00"])(
+    "refuses %s with 400 whether or not auth is on",
+    async (path) => {
+      for (const password of [undefined, "pw"]) {
+        setEnv({ APP_PASSWORD: password });
+        const res = proxy(request(path, { cookie: password ? createSessionToken() : undefined }));
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ error: { code: "invalid_request" } });
+      }
+    },
+  );
+});
+
+describe("proxy without APP_PASSWORD", () => {
+  it("lets everything through (open instance)", () => {
+    setEnv({ APP_PASSWORD: undefined });
+    expect(passed(proxy(request("/api/workflows", { method: "POST" })))).toBe(true);
+    expect(passed(proxy(request("/workflows/x")))).toBe(true);
+  });
+});
+
+describe("login and logout routes", () => {
+  beforeEach(() => setEnv({ APP_PASSWORD: "correct horse", APP_SECRET: "s3cret-key" }));
+  const jsonLogin = (body: unknown, ip = "203.0.113.9") =>
+    login(
+      new Request(`${BASE}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": ip },
+        body: JSON.stringify(body),
+      }),
+      undefined,
+    );
+
+  it("refuses a wrong password with 401 and no cookie, accepts the right one with a session cookie", async () => {
+    const bad = await jsonLogin({ password: "wrong" }, "198.51.100.1");
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get("set-cookie")).toBeNull();
+    const good = await jsonLogin(
+      { password: "correct horse", next: "https://evil.example/" },
+      "198.51.100.1",
+    );
+    expect(good.status).toBe(200);
+    expect(await good.json()).toEqual({ ok: true, next: "/" });
+    const cookie = good.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(verifySessionCookie(sessionFromCookieHeader(cookie.split(";")[0]))).toBe(true);
+  });
+
+  it("answers bad bodies with a 4xx naming the field", async () => {
+    const res = await jsonLogin({ password: 42 }, "198.51.100.2");
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toMatch(/^password:/);
+    const notJson = await login(
+      new Request(`${BASE}/api/auth/login`, { method: "POST", body: "{" }),
+      undefined,
+    );
+    expect(notJson.status).toBe(400);
+  });
+
+  it("handles the HTML form: 303 to next with a cookie, or back to /login with the error", async () => {
+    const form = (password: string) =>
+      login(
+        new Request(`${BASE}/api/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "198.51.100.3" },
+          body: new URLSearchParams({ password, next: "/workflows/abc" }).toString(),
+        }),
+        undefined,
+      );
+    const bad = await form("nope");
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get("location")).toBe(`${BASE}/login?error=invalid&next=%2Fworkflows%2Fabc`);
+    const good = await form("correct horse");
+    expect(good.status).toBe(303);
+    expect(good.headers.get("location")).toBe(`${BASE}/workflows/abc`);
+    expect(good.headers.get("set-cookie")).toContain(`${SESSION_COOKIE}=v1.`);
+  });
+
+  it("refuses an oversized form body with 413", async () => {
+    const res = await login(
+      new Request(`${BASE}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: `password=${"x".repeat(20_000)}`,
+      }),
+      undefined,
+    );
+    expect(res.status).toBe(413);
+  });
+
+  it("rate-limits repeated failures from one client", async () => {
+    for (let i = 0; i < 10; i++)
+      expect((await jsonLogin({ password: `guess${i}` }, "192.0.2.77")).status).toBe(401);
+    expect((await jsonLogin({ password: "correct horse" }, "192.0.2.77")).status).toBe(429);
+    expect((await jsonLogin({ password: "correct horse" }, "192.0.2.78")).status).toBe(200);
+  });
+
+  it("logout clears the cookie", async () => {
+    const res = await logout(new Request(`${BASE}/api/auth/logout`, { method: "POST" }));
+    expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
+  });
+
+  it("a login limiter window expires", () => {
+    const limiter = createLoginLimiter({ max: 2, windowMs: 1000 });
+    limiter.fail("k", 0);
+    limiter.fail("k", 1);
+    expect(limiter.allowed("k", 2)).toBe(false);
+    expect(limiter.allowed("k", 2000)).toBe(true);
+  });
+});
+
+describe("safeNextPath", () => {
+  it.each([
+    ["/workflows/1?x=2", "/workflows/1?x=2"],
+    ["https://evil.example", "/"],
+    ["//evil.example/x", "/"],
+    ["/\\evil.example", "/"],
+    ["/\tevil", "/"],
+    ["/login", "/"],
+    [42, "/"],
+  ])("%s → %s", (input, expected) => {
+    expect(safeNextPath(input)).toBe(expected);
+  });
+});

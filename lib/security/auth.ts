@@ -1,0 +1,127 @@
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { getEnv } from "@/lib/env";
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = "braid_session";
+/** How long a session lasts. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const TOKEN_VERSION = "v1";
+
+/** Whether the instance is password-protected (APP_PASSWORD is set). */
+export function isAuthEnabled(): boolean {
+  return getEnv().APP_PASSWORD !== undefined;
+}
+
+let announced = false;
+
+/** Logs once per process whether the instance is protected or open to anyone who can reach it. */
+export function announceAuthMode(): void {
+  if (announced) return;
+  announced = true;
+  if (isAuthEnabled()) console.info("braid: APP_PASSWORD is set; pages and API routes need a session");
+  else
+    console.warn(
+      "braid: APP_PASSWORD is not set; this instance is OPEN: anyone who can reach it can edit and run workflows",
+    );
+}
+
+/** Constant-time comparison of a submitted password with APP_PASSWORD; false when auth is off. */
+export function checkPassword(candidate: unknown): boolean {
+  const expected = getEnv().APP_PASSWORD;
+  if (expected === undefined || typeof candidate !== "string") return false;
+  const a = createHash("sha256").update(candidate).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The HMAC key for sessions: from APP_SECRET, or from APP_PASSWORD when APP_SECRET is unset.
+ * The password is always mixed in, so changing it signs everybody out.
+ */
+function sessionKey(): Buffer | undefined {
+  const env = getEnv();
+  if (env.APP_PASSWORD === undefined) return undefined;
+  if (keyCache?.password === env.APP_PASSWORD && keyCache.secret === env.APP_SECRET) return keyCache.key;
+  const passwordHash = createHash("sha256").update(env.APP_PASSWORD).digest("hex");
+  const material = env.APP_SECRET ?? `password:${env.APP_PASSWORD}`;
+  const key = Buffer.from(hkdfSync("sha256", material, "braid", `braid session v1:${passwordHash}`, 32));
+  keyCache = { password: env.APP_PASSWORD, secret: env.APP_SECRET, key };
+  return key;
+}
+let keyCache: { password: string; secret: string | undefined; key: Buffer } | undefined;
+
+function sign(key: Buffer, payload: string): string {
+  return createHmac("sha256", key).update(payload).digest("base64url");
+}
+
+/** A new signed session value `v1.<expiresAt>.<nonce>.<hmac>`; throws when auth is off. */
+export function createSessionToken(now: number = Date.now()): string {
+  const key = sessionKey();
+  if (!key) throw new Error("sessions need APP_PASSWORD");
+  const payload = `${TOKEN_VERSION}.${(now + SESSION_TTL_MS).toString(36)}.${randomBytes(12).toString("base64url")}`;
+  return `${payload}.${sign(key, payload)}`;
+}
+
+/** Whether a session cookie value is authentic and unexpired. */
+export function verifySessionCookie(value: string | undefined | null, now: number = Date.now()): boolean {
+  const key = sessionKey();
+  if (!key || !value || value.length > 256) return false;
+  const parts = value.split(".");
+  if (parts.length !== 4 || parts[0] !== TOKEN_VERSION) return false;
+  const payload = parts.slice(0, 3).join(".");
+  const given = Buffer.from(parts[3] ?? "", "base64url");
+  const expected = Buffer.from(sign(key, payload), "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  const expiresAt = Number.parseInt(parts[1] ?? "", 36);
+  return Number.isFinite(expiresAt) && expiresAt > now;
+}
+
+/** Cookie attributes for the session: httpOnly, SameSite=Lax, Secure in production. */
+export function sessionCookieOptions(maxAgeMs: number = SESSION_TTL_MS) {
+  return {
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure: getEnv().NODE_ENV === "production",
+    path: "/",
+    maxAge: Math.floor(maxAgeMs / 1000),
+  };
+}
+
+/** A `Set-Cookie` header value for `value` (empty value and Max-Age=0 clear it). */
+export function serializeSessionCookie(value: string, maxAgeMs: number = SESSION_TTL_MS): string {
+  const o = sessionCookieOptions(maxAgeMs);
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    `Path=${o.path}`,
+    `Max-Age=${o.maxAge}`,
+    "HttpOnly",
+    "SameSite=Lax",
+    ...(o.secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+/** Reads the session cookie from a `Cookie` header. */
+export function sessionFromCookieHeader(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Whether a request carries a valid session; always true when auth is off. */
+export function hasSession(req: Request): boolean {
+  if (!isAuthEnabled()) return true;
+  return verifySessionCookie(sessionFromCookieHeader(req.headers.get("cookie")));
+}
+
+/** A same-site path to return to after login; anything else (absolute, `//host`, `/\\host`) is `/`. */
+export function safeNextPath(next: unknown): string {
+  if (typeof next !== "string" || next.length > 2048) return "/";
+  if (!next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  if (next.includes("\\") || [...next].some((c) => c.charCodeAt(0) < 0x20)) return "/";
+  if (new URL(next, "http://braid.invalid").origin !== "http://braid.invalid") return "/";
+  if (next === "/login" || next.startsWith("/login?") || next.startsWith("/api/auth/")) return "/";
+  return next;
+}

@@ -1,0 +1,48 @@
+import jsonata from "jsonata";
+import { describe, expect, it } from "vitest";
+import { findUnsafeRegex, unsafeRegexReason } from "./regex-guard";
+
+describe("unsafeRegexReason", () => {
+  it.each([
+    "(a+)+",
+    "^(a+)+$",
+    "(a*)*",
+    "(\\w+\\s?)+$",
+    "((ab)*c)+",
+    "(a{1,})+",
+    "(?:x+y?)*",
+    "(a+){2,}",
+    "(.*a){12}",
+    "((a+)b)*",
+    "(a)\\1",
+    "(?<x>a)\\k<x>",
+    "([a-z]+)*@",
+  ])("refuses %s", (source) => {
+    expect(unsafeRegexReason(source)).toBeDefined();
+  });
+
+  it.each([
+    "a+b+",
+    "(ab)+",
+    "[a-z]+@[a-z]+\\.com",
+    "^\\d{3}-\\d{4}$",
+    "(a|b)*",
+    "(\\.\\d+)?",
+    "(\\d+)?x",
+    "[(+*)]+",
+    "\\(a+\\)+",
+    "(a+)(b+)",
+    "(ab){2}",
+    "colou?r",
+  ])("accepts %s", (source) => {
+    expect(unsafeRegexReason(source)).toBeUndefined();
+  });
+});
+
+describe("findUnsafeRegex", () => {
+  it("finds a regex anywhere in a JSONata expression", () => {
+    const ast = jsonata("$map(items, function($v) { $contains($v.name, /^(a+)+$/) })").ast();
+    expect(findUnsafeRegex(ast)).toMatch(/nested repetition/);
+    expect(findUnsafeRegex(jsonata("$match(s, /^[a-z]+$/i)").ast())).toBeUndefined();
+  });
+});

@@ -1,0 +1,160 @@
+import type { z } from "zod";
+import { findCycle, resolveEdges } from "./graph";
+import { handlesOf } from "./node-types";
+import { WorkflowDefinition } from "./schema";
+
+/** One problem with a definition; `path` reads like `nodes[3].config.url`. */
+export interface ValidationIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export type ValidationResult =
+  | { ok: true; definition: WorkflowDefinition }
+  | { ok: false; issues: ValidationIssue[] };
+
+/** Formats a zod path as `nodes[3].config.url`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Maps zod issues to ours, prefixing `base` (e.g. `definition`) when given. */
+export function fromZodIssues(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  base: PropertyKey[] = [],
+): ValidationIssue[] {
+  return issues.map((issue) => {
+    let code: string = issue.code;
+    let path = [...base, ...issue.path];
+    let message = issue.message;
+    if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator === "type") {
+      code = "unknown_node_type";
+      if (path[path.length - 1] !== "type") path = [...path, "type"];
+      message = "unknown node type";
+    } else if (issue.code === "unrecognized_keys") {
+      path = [...path, issue.keys[0] ?? ""];
+    }
+    return { path: formatPath(path), code, message };
+  });
+}
+
+/**
+ * Validates a workflow definition: structure and per-type config (zod), then the graph rules of
+ * SPEC §1 — unique ids, edges between existing nodes over handles their source has, no cycle,
+ * at least one trigger and no edge into a trigger.
+ */
+export function validateWorkflow(input: unknown): ValidationResult {
+  const parsed = WorkflowDefinition.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
+  const def = parsed.data;
+  const issues = graphIssues(def);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, definition: def };
+}
+
+function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const byId = new Map<string, (typeof def.nodes)[number]>();
+  def.nodes.forEach((node, i) => {
+    if (byId.has(node.id)) {
+      issues.push({
+        path: `nodes[${i}].id`,
+        code: "duplicate_id",
+        message: `node id "${node.id}" is used twice`,
+      });
+    } else byId.set(node.id, node);
+  });
+
+  if (!def.nodes.some((n) => n.type === "trigger")) {
+    issues.push({ path: "nodes", code: "no_trigger", message: "a workflow needs a trigger node" });
+  }
+
+  const edgeIds = new Set<string>();
+  const seenEdges = new Set<string>();
+  let edgesOk = true;
+  def.edges.forEach((edge, i) => {
+    if (edge.id !== undefined) {
+      if (edgeIds.has(edge.id)) {
+        issues.push({
+          path: `edges[${i}].id`,
+          code: "duplicate_id",
+          message: `edge id "${edge.id}" is used twice`,
+        });
+      }
+      edgeIds.add(edge.id);
+    }
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    if (!source) {
+      edgesOk = false;
+      issues.push({ path: `edges[${i}].source`, code: "unknown_node", message: `no node "${edge.source}"` });
+    }
+    if (!target) {
+      edgesOk = false;
+      issues.push({ path: `edges[${i}].target`, code: "unknown_node", message: `no node "${edge.target}"` });
+    }
+    if (source) {
+      const handles = handlesOf(source);
+      const handle = edge.sourceHandle ?? (handles.includes("out") ? "out" : undefined);
+      if (handle === undefined || !handles.includes(handle)) {
+        edgesOk = false;
+        const has = handles.length > 0 ? `has ${handles.map((h) => `"${h}"`).join(", ")}` : "has no outputs";
+        issues.push({
+          path: `edges[${i}].sourceHandle`,
+          code: "unknown_handle",
+          message:
+            handle === undefined
+              ? `an edge from ${source.type} node "${source.id}" must name its handle (${has})`
+              : `${source.type} node "${source.id}" has no handle "${handle}" (it ${has})`,
+        });
+      } else {
+        const key = `${edge.source}\u0000${handle}\u0000${edge.target}`;
+        if (seenEdges.has(key)) {
+          issues.push({
+            path: `edges[${i}]`,
+            code: "duplicate_edge",
+            message: "the same connection is made twice",
+          });
+        }
+        seenEdges.add(key);
+      }
+    }
+    if (target?.type === "trigger") {
+      issues.push({
+        path: `edges[${i}].target`,
+        code: "trigger_input",
+        message: `trigger "${target.id}" cannot have incoming edges`,
+      });
+    }
+  });
+
+  if (edgesOk && issues.length === 0) {
+    const cycle = findCycle(def);
+    if (cycle) {
+      const closing = resolveEdges(def).find(
+        (e) => e.source === cycle[cycle.length - 1] && e.target === cycle[0],
+      );
+      issues.push({
+        path: closing ? `edges[${closing.index}]` : "edges",
+        code: "cycle",
+        message: `edges form a cycle: ${[...cycle, cycle[0]].join(" → ")}`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** Validates or throws the first issue as an Error (for trusted, already-stored definitions). */
+export function getWorkflowOrThrow(input: unknown): WorkflowDefinition {
+  const result = validateWorkflow(input);
+  if (!result.ok) {
+    const first = result.issues[0]!;
+    throw new Error(`invalid workflow at ${first.path}: ${first.message}`);
+  }
+  return result.definition;
+}

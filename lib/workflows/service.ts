@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { desc, eq, sql } from "drizzle-orm";
+import { AppError, describeIssues, notFound } from "@/lib/api/errors";
+import type { Db } from "@/lib/db/client";
+import { workflows } from "@/lib/db/schema";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { validateWorkflow } from "@/lib/workflow/validate";
+
+/** A row of `GET /api/workflows`. */
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  nodeCount: number;
+  updatedAt: string;
+}
+
+/** `GET /api/workflows/:id`. */
+export interface WorkflowRecord {
+  id: string;
+  name: string;
+  definition: WorkflowDefinition;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toRecord(row: typeof workflows.$inferSelect): WorkflowRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    definition: row.definition,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Validates a definition or throws a 422 whose issues name each path. */
+export function parseDefinitionOrThrow(input: unknown): WorkflowDefinition {
+  const result = validateWorkflow(input);
+  if (!result.ok) throw new AppError(422, "invalid_workflow", describeIssues(result.issues), result.issues);
+  return result.definition;
+}
+
+/** Every workflow, most recently updated first. */
+export async function listWorkflows(db: Db): Promise<WorkflowSummary[]> {
+  const rows = await db
+    .select({
+      id: workflows.id,
+      name: workflows.name,
+      nodeCount: sql<number>`jsonb_array_length(${workflows.definition}->'nodes')`.mapWith(Number),
+      updatedAt: workflows.updatedAt,
+    })
+    .from(workflows)
+    .orderBy(desc(workflows.updatedAt), desc(workflows.id));
+  return rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() }));
+}
+
+/** One workflow, or a 404. */
+export async function getWorkflowOrThrow(db: Db, id: string): Promise<WorkflowRecord> {
+  const [row] = await db.select().from(workflows).where(eq(workflows.id, id));
+  if (!row) throw notFound(`workflow "${id}"`);
+  return toRecord(row);
+}
+
+/** Stores a new workflow after validating it. */
+export async function createWorkflow(db: Db, input: unknown): Promise<WorkflowRecord> {
+  const definition = parseDefinitionOrThrow(input);
+  const [row] = await db
+    .insert(workflows)
+    .values({ id: randomUUID(), name: definition.name, definition })
+    .returning();
+  return toRecord(row!);
+}
+
+/**
+ * Replaces a workflow's definition and bumps its version. With `expectedVersion`, a concurrent
+ * update in between is refused with a 409 instead of being overwritten.
+ */
+export async function updateWorkflow(
+  db: Db,
+  id: string,
+  input: unknown,
+  options: { expectedVersion?: number } = {},
+): Promise<WorkflowRecord> {
+  const definition = parseDefinitionOrThrow(input);
+  const where =
+    options.expectedVersion === undefined
+      ? eq(workflows.id, id)
+      : sql`${workflows.id} = ${id} and ${workflows.version} = ${options.expectedVersion}`;
+  const [row] = await db
+    .update(workflows)
+    .set({ name: definition.name, definition, version: sql`${workflows.version} + 1`, updatedAt: sql`now()` })
+    .where(where)
+    .returning();
+  if (row) return toRecord(row);
+  await getWorkflowOrThrow(db, id); // 404 when it does not exist
+  throw new AppError(409, "version_conflict", `workflow "${id}" was changed by someone else; reload it`);
+}
+
+/** Renames a workflow (the name inside its definition too). */
+export async function renameWorkflow(db: Db, id: string, name: string): Promise<WorkflowRecord> {
+  const current = await getWorkflowOrThrow(db, id);
+  return updateWorkflow(db, id, { ...current.definition, name });
+}
+
+/** Deletes a workflow and, by cascade, its executions. */
+export async function deleteWorkflow(db: Db, id: string): Promise<void> {
+  const deleted = await db.delete(workflows).where(eq(workflows.id, id)).returning({ id: workflows.id });
+  if (deleted.length === 0) throw notFound(`workflow "${id}"`);
+}

@@ -1,0 +1,16 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Lets parallel builds (e2e runs, CI) use separate output folders.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  // Migrations are read from disk at run time (embedded PGlite and auto-migrate).
+  outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
+  // PGlite ships WASM and data files that must be loaded from node_modules at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "nodemailer"],
+  compress: false, // SSE must not be buffered by compression; a reverse proxy may compress other routes.
+  devIndicators: false,
+  // Saving a workflow goes through a server action; definitions may be up to 5 MB (SPEC §1).
+  experimental: { serverActions: { bodySizeLimit: "5mb" } },
+};
+
+export default nextConfig;
