@@ -1,4 +1,4 @@
-import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
+import type { SingleNodeResult } from "@/lib/editor/run-store";
 import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
 import type { RunMode } from "@/lib/workflow/schema";
 
