@@ -340,3 +340,53 @@ test("a long run can be cancelled from the builder; several triggers get a run b
   await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", "cancelled");
   await expect(page.getByTestId("run-trigger-manual")).toBeEnabled();
 });
+
+test("a trigger's webhook URL runs the workflow from outside, and stops once revoked", async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Webhook greeting",
+    nodes: [
+      { id: "hook", type: "trigger", config: {} },
+      { id: "greet", type: "transform", config: { expression: '"hi " & inputs.name' } },
+      { id: "out", type: "output", config: {} },
+    ],
+    edges: [
+      { source: "hook", target: "greet" },
+      { source: "greet", target: "out" },
+    ],
+  });
+  await page.goto(`/workflows/${id}`);
+  await page.getByTestId("node-hook").click();
+  await page.getByTestId("tab-config").click();
+  await expect(page.getByTestId("webhook-panel")).toHaveAttribute("data-state", "none");
+  await page.getByTestId("webhook-create").click();
+  const url = page.getByTestId("webhook-url");
+  await expect(url).toHaveAttribute("data-path", /^\/api\/webhooks\/[A-Za-z0-9_-]{32}$/);
+  const hookPath = (await url.getAttribute("data-path"))!;
+
+  // An outside caller, with no cookies, starts a run with its body as the trigger's inputs.
+  const outsider = await playwright.request.newContext({ baseURL });
+  const delivered = await outsider.post(`${hookPath}?mode=immediate`, { data: { name: "Ada" } });
+  expect(delivered.status()).toBe(200);
+  expect(await delivered.json()).toMatchObject({ status: "succeeded", outputs: { out: "hi Ada" } });
+
+  // The URL is still there after a reload; revoking it makes it answer 404.
+  await page.reload();
+  await page.getByTestId("node-hook").click();
+  await page.getByTestId("tab-config").click();
+  await expect(page.getByTestId("webhook-url")).toHaveAttribute("data-path", hookPath);
+  await page.getByTestId("webhook-revoke").click();
+  await expect(page.getByTestId("webhook-create")).toBeVisible();
+  expect((await outsider.post(hookPath, { data: { name: "Bob" } })).status()).toBe(404);
+  await outsider.dispose();
+
+  // A trigger added but not saved cannot have a webhook yet.
+  await page.getByTestId("palette-trigger").click();
+  await page.getByTestId("node-trigger").click();
+  await page.getByTestId("tab-config").click();
+  await expect(page.getByTestId("webhook-panel")).toHaveAttribute("data-state", "unsaved");
+});

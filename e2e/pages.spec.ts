@@ -115,8 +115,14 @@ test("history, execution and share pages after a run", async ({ page, request, b
     });
     await shared.context.close();
 
-    // Revoke: the link now 404s
+    // The owner's page shows the live link again after a reload, rather than offering a new one
+    await page.reload();
+    await expect(page.getByTestId("share-url")).toHaveAttribute("data-path", sharePath);
+
+    // Revoke: the link now 404s, and a reload offers to share again
     await page.getByTestId("revoke-share").click();
+    await expect(page.getByTestId("share-button")).toBeVisible();
+    await page.reload();
     await expect(page.getByTestId("share-button")).toBeVisible();
     const revoked = await openInFreshContext(browser, `${baseURL}${sharePath}`);
     expect(revoked.response?.status()).toBe(404);

@@ -7,6 +7,7 @@ import type { EditorNode } from "@/lib/editor/types";
 import { nodeTypes } from "@/lib/workflow/node-types";
 import { ConfigFieldInput } from "./config-field";
 import { useEditor, useStores, useValidation } from "./editor-context";
+import { WebhookPanel } from "./webhook-panel";
 
 const EMPTY: Record<string, string> = {};
 
@@ -53,7 +54,7 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
           onCommit={endEdit}
         />
       ))}
-      {node.type !== "trigger" && <ErrorHandling node={node} errors={errors} />}
+      {node.type === "trigger" ? <WebhookPanel node={node} /> : <ErrorHandling node={node} errors={errors} />}
     </div>
   );
 }

@@ -84,3 +84,27 @@ export async function listExecutionIds(workflowId: string, idempotencyKey: strin
   );
   return body.executions.map((e) => e.id);
 }
+
+/** A trigger's incoming webhook (`/api/workflows/:id/webhooks`). */
+export interface WebhookInfo {
+  triggerId: string;
+  url: string;
+  createdAt: string;
+}
+
+const webhooksUrl = (workflowId: string) => `/api/workflows/${encodeURIComponent(workflowId)}/webhooks`;
+
+/** The webhooks of a workflow. */
+export async function listWebhooks(workflowId: string): Promise<WebhookInfo[]> {
+  return (await call<{ webhooks: WebhookInfo[] }>(webhooksUrl(workflowId))).webhooks;
+}
+
+/** Gives a saved trigger a webhook URL (or returns the one it has). */
+export function createWebhook(workflowId: string, triggerId: string): Promise<WebhookInfo> {
+  return call(webhooksUrl(workflowId), { method: "POST", body: JSON.stringify({ triggerId }) });
+}
+
+/** Revokes a trigger's webhook. */
+export async function revokeWebhook(workflowId: string, triggerId: string): Promise<void> {
+  await call(`${webhooksUrl(workflowId)}/${encodeURIComponent(triggerId)}`, { method: "DELETE" });
+}

@@ -18,22 +18,22 @@ import { NodeDetails } from "./node-details";
 import { ShareButton } from "./share-button";
 import { buildTimeline } from "./timeline-model";
 
-/** How often a read-only page re-reads an execution that is still going (it has no event stream). */
-const SHARE_REFRESH_MS = 2000;
-
 /**
  * One execution: summary, canvas in final (or live) colors, timeline, per-node details and logs.
- * The owner's view streams events while the execution is not terminal and offers controls and
- * sharing; the read-only view (share links) re-renders from the server, whose copy is redacted.
+ * Both views stream events while the execution is not terminal; the owner's offers controls and
+ * sharing. The read-only view (share links) streams from `eventsPath`, which the server redacts.
  */
 export function ExecutionView({
   initial,
   readOnly = false,
   shareUrl,
+  eventsPath,
 }: {
   initial: ExecutionDetail;
   readOnly?: boolean;
   shareUrl?: string | null;
+  /** The event stream to follow; default the execution's own (which needs a session). */
+  eventsPath?: string;
 }) {
   const [state, dispatch] = useReducer(executionReducer, initial);
   const [selectedId, setSelectedId] = useState<string | null>(
@@ -41,14 +41,14 @@ export function ExecutionView({
   );
   const [now, setNow] = useState(() => Date.now());
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "offline">("connecting");
-  const [partials, setPartials] = useState<Record<string, string>>({});
   const router = useRouter();
+  const [partials, setPartials] = useState<Record<string, string>>({});
   const terminal = isTerminalExecutionStatus(state.status);
 
   useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
 
   useEffect(() => {
-    if (readOnly || terminal) return;
+    if (terminal) return;
     // Events are applied once per animation frame, so a burst (hundreds of nodes) is one render.
     let queue: EngineEvent[] = [];
     let frame: number | undefined;
@@ -62,36 +62,34 @@ export function ExecutionView({
       queue.push(event);
       frame ??= requestAnimationFrame(flush);
     };
-    const unsubscribe = subscribeToExecution(state.id, {
-      onSnapshot: (detail) => {
-        queue = [];
-        setLive("live");
-        dispatch({ type: "snapshot", detail });
+    const unsubscribe = subscribeToExecution(
+      state.id,
+      {
+        onSnapshot: (detail) => {
+          queue = [];
+          setLive("live");
+          dispatch({ type: "snapshot", detail });
+        },
+        onNode: push,
+        onLog: push,
+        onExecution: push,
+        onPartial: (event) => setPartials((prev) => ({ ...prev, [event.nodeId]: event.text })),
+        onError: ({ willRetry }) => setLive(willRetry ? "reconnecting" : "offline"),
       },
-      onNode: push,
-      onLog: push,
-      onExecution: push,
-      onPartial: (event) => setPartials((prev) => ({ ...prev, [event.nodeId]: event.text })),
-      onError: ({ willRetry }) => setLive(willRetry ? "reconnecting" : "offline"),
-    });
+      { path: eventsPath },
+    );
     return () => {
       unsubscribe();
       if (frame !== undefined) cancelAnimationFrame(frame);
       if (queue.length > 0) flush();
     };
-  }, [readOnly, terminal, state.id]);
+  }, [terminal, state.id, eventsPath]);
 
   useEffect(() => {
     if (terminal) return;
     const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
   }, [terminal]);
-
-  useEffect(() => {
-    if (!readOnly || terminal) return;
-    const timer = setInterval(() => router.refresh(), SHARE_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [readOnly, terminal, router]);
 
   const timeline = useMemo(() => buildTimeline(state, now), [state, now]);
   const selectedNode = selectedId ? state.definition.nodes.find((n) => n.id === selectedId) : undefined;
@@ -114,7 +112,7 @@ export function ExecutionView({
               {readOnly ? state.definition.name : "Execution"} <span className="muted mono">{short}</span>
             </h1>
             <StatusBadge status={state.status} testId="execution-status" />
-            {!readOnly && !terminal ? (
+            {!terminal ? (
               <span className="muted" data-testid="live-state" style={{ fontSize: 12 }}>
                 {live === "live" ? "● live" : live === "offline" ? "live updates lost: reload" : `${live}…`}
               </span>

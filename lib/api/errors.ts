@@ -50,6 +50,27 @@ export function withErrors<C>(handler: Handler<C>): Handler<C> {
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
+/** Reads a request body as UTF-8 text, refusing more than `maxBytes` (413) as it streams in. */
+export async function readBodyText(req: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
+  const tooLarge = () => new AppError(413, "body_too_large", `request body is over ${maxBytes} bytes`);
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /**
  * Reads a JSON body, refusing more than `maxBytes` (413) and malformed JSON (400). An empty body
  * reads as `emptyAs` when given, else is a 400.
@@ -58,27 +79,7 @@ export async function readJson(
   req: Request,
   options: { maxBytes?: number; emptyAs?: unknown } = {},
 ): Promise<unknown> {
-  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
-  const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new AppError(413, "body_too_large", `request body is over ${maxBytes} bytes`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new AppError(413, "body_too_large", `request body is over ${maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await readBodyText(req, options.maxBytes);
   if (text.trim() === "") {
     if ("emptyAs" in options) return options.emptyAs;
     throw new AppError(400, "invalid_json", "request body is empty; expected JSON");

@@ -160,6 +160,23 @@ export const secrets = pgTable("secrets", {
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
 
+/**
+ * Incoming webhooks: a secret URL token (`POST /api/webhooks/:token`) that starts a run of one
+ * trigger of a workflow with the request body as its inputs. One per trigger; revoking deletes it.
+ */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    token: text("token").primaryKey(),
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "cascade" }),
+    triggerId: text("trigger_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("webhooks_trigger_idx").on(t.workflowId, t.triggerId)],
+);
+
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NodeRunRow = typeof nodeRuns.$inferSelect;

@@ -17,6 +17,8 @@ export interface ExecutionEventHandlers {
 export interface SubscribeOptions {
   /** Prefix of the API URL, e.g. `http://127.0.0.1:3000` outside a page. Default: same origin. */
   baseUrl?: string;
+  /** The stream's path. Default: `/api/executions/:id/events`; share pages use `/api/share/:token/events`. */
+  path?: string;
   /** The EventSource class (tests pass undici's). Default: `globalThis.EventSource`. */
   EventSource?: typeof EventSource;
   /** Consecutive failed connections before giving up. Default 10. */
@@ -44,7 +46,7 @@ export function subscribeToExecution(
 ): () => void {
   const EventSourceImpl = options.EventSource ?? globalThis.EventSource;
   const maxFailures = options.maxFailures ?? 10;
-  const base = `${options.baseUrl ?? ""}/api/executions/${encodeURIComponent(executionId)}/events`;
+  const base = `${options.baseUrl ?? ""}${options.path ?? `/api/executions/${encodeURIComponent(executionId)}/events`}`;
   let lastSeq: number | undefined;
   let coveredUpTo = 0;
   let snapshotTerminal = false;

@@ -5,6 +5,7 @@ import { type Database, query } from "@/lib/db/client";
 import type { ExecutionStatus } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { getExecutionDetail } from "@/lib/runs/get-execution";
+import type { Redactor } from "@/lib/security/redact";
 import { subscribeToEvents } from "./hub";
 import type { StoredEvent } from "./store";
 
@@ -30,13 +31,14 @@ export const EVENT_STREAM_HEADERS = {
 const encoder = new TextEncoder();
 const encoded = new WeakMap<StoredEvent, Uint8Array>();
 
+const encodeFrame = (event: StoredEvent): Uint8Array =>
+  encoder.encode(`event: ${event.type}\nid: ${event.seq}\ndata: ${JSON.stringify(event.payload)}\n\n`);
+
 /** One SSE frame of a stored event, encoded once however many streams send it. */
 function frameOf(event: StoredEvent): Uint8Array {
   let bytes = encoded.get(event);
   if (!bytes) {
-    bytes = encoder.encode(
-      `event: ${event.type}\nid: ${event.seq}\ndata: ${JSON.stringify(event.payload)}\n\n`,
-    );
+    bytes = encodeFrame(event);
     encoded.set(event, bytes);
   }
   return bytes;
@@ -85,16 +87,24 @@ async function lastTerminalSeq(
  * - otherwise: after the first terminal `execution` event written after the snapshot;
  * - in any case before the maximum duration (the client resumes with its last id), when the client
  *   goes away, or when it falls 8 MB behind. Every end releases the subscription and the timers.
+ * `redact` (share links) is applied to the snapshot and to every event before it is sent.
  */
 export async function openEventStream(
   database: Database,
   executionId: string,
   req: Request,
+  options: { redact?: Redactor } = {},
 ): Promise<Response> {
   const openedAt = Date.now();
   const resume = lastEventIdOf(req);
-  const detail = await getExecutionDetail(database.db, executionId);
-  if (!detail) throw notFound(`execution "${executionId}"`);
+  const { redact } = options;
+  const stored = await getExecutionDetail(database.db, executionId);
+  if (!stored) throw notFound(`execution "${executionId}"`);
+  const detail = redact ? redact(stored) : stored;
+  // Frames are cached per event and shared by every subscriber; redacted ones are this stream's own.
+  const frame = redact
+    ? (event: StoredEvent) => encodeFrame({ ...event, payload: redact(event.payload) })
+    : frameOf;
 
   let startAfter = resume ?? detail.eventSeq;
   let endAt: number | undefined;
@@ -151,7 +161,7 @@ export async function openEventStream(
         unsubscribe = subscribeToEvents(database, executionId, startAfter, (events) => {
           for (const event of events) {
             if (closed) return;
-            send(frameOf(event));
+            send(frame(event));
             if (endAt !== undefined ? event.seq >= endAt : isTerminal(event) && event.seq > detail.eventSeq)
               close();
           }

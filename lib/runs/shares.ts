@@ -25,6 +25,15 @@ export async function shareExecution(db: Db, id: string): Promise<{ url: string;
   return { url: `/share/${row.token}`, token: row.token };
 }
 
+/** The execution's live share link, or null when it is not shared. */
+export async function getShareUrl(db: Db, id: string): Promise<string | null> {
+  const [row] = await db
+    .select({ token: executions.shareToken })
+    .from(executions)
+    .where(eq(executions.id, id));
+  return row?.token ? `/share/${row.token}` : null;
+}
+
 /** Revokes an execution's share link (a no-op when it has none). */
 export async function revokeShare(db: Db, id: string): Promise<void> {
   const rows = await db
@@ -35,12 +44,18 @@ export async function revokeShare(db: Db, id: string): Promise<void> {
   if (rows.length === 0) throw notFound(`execution "${id}"`);
 }
 
-/** The execution shared under `token`, or undefined (unknown, revoked or malformed token). */
-export async function getExecutionByShareToken(db: Db, token: string): Promise<ExecutionDetail | undefined> {
+/** The id of the execution shared under `token`, or undefined (unknown, revoked or malformed token). */
+export async function getSharedExecutionId(db: Db, token: string): Promise<string | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
   const [row] = await db
     .select({ id: executions.id })
     .from(executions)
     .where(eq(executions.shareToken, token));
-  return row ? getExecutionDetail(db, row.id) : undefined;
+  return row?.id;
+}
+
+/** The execution shared under `token`, or undefined (unknown, revoked or malformed token). */
+export async function getExecutionByShareToken(db: Db, token: string): Promise<ExecutionDetail | undefined> {
+  const id = await getSharedExecutionId(db, token);
+  return id ? getExecutionDetail(db, id) : undefined;
 }

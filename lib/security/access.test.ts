@@ -51,6 +51,12 @@ describe("proxy with APP_PASSWORD set", () => {
     ["POST", "/api/executions/ex1/retry"],
     ["POST", "/api/executions/ex1/share"],
     ["DELETE", "/api/executions/ex1/share"],
+    ["GET", "/api/workflows/wf1/webhooks"],
+    ["POST", "/api/workflows/wf1/webhooks"],
+    ["DELETE", "/api/workflows/wf1/webhooks/start"],
+    ["POST", "/api/webhooks"],
+    ["POST", "/api/webhooks/..%2fworkflows"],
+    ["POST", "/api/webhooks/../workflows"],
     ["POST", "/api/share/tok/run"],
     ["GET", "/api/cron/drain/../../workflows"],
     ["GET", "/api/%77orkflows"],
@@ -92,11 +98,11 @@ describe("proxy with APP_PASSWORD set", () => {
     "/api/auth/login",
     "/api/auth/logout",
     "/api/cron/drain",
+    "/api/webhooks/abcDEF123",
     "/_next/static/x.js",
   ])("lets %s through without a session", (path) => {
-    expect(passed(proxy(request(path, { method: path.startsWith("/api/auth") ? "POST" : "GET" })))).toBe(
-      true,
-    );
+    const method = path.startsWith("/api/auth") || path.startsWith("/api/webhooks") ? "POST" : "GET";
+    expect(passed(proxy(request(path, { method })))).toBe(true);
   });
 
   it("lets a valid session through and refuses tampered, expired and foreign ones", () => {

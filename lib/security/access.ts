@@ -2,7 +2,8 @@
  * Which requests anyone may make when APP_PASSWORD is set; everything else needs a session.
  * Deny by default: a path is public only when it matches an entry exactly (or lies under a listed
  * prefix) and carries no percent-encoding, backslash or dot segment that could make the router see
- * something other than what is checked here. Share links are public for reading only.
+ * something other than what is checked here. Share links are public for reading only; incoming
+ * webhooks are public (their URL token is checked by the route).
  */
 const PUBLIC_EXACT = new Set(["/api/cron/drain", "/api/auth/login", "/api/auth/logout"]);
 const READ_ONLY_EXACT = new Set([
@@ -14,6 +15,11 @@ const READ_ONLY_EXACT = new Set([
   "/_next/image",
 ]);
 const READ_ONLY_PREFIXES = ["/share/", "/api/share/", "/_next/static/"];
+/** Incoming webhooks: the secret token in the URL is their credential. */
+const PUBLIC_PREFIXES = ["/api/webhooks/"];
+
+const underPrefix = (path: string, prefixes: string[]) =>
+  prefixes.some((prefix) => path.startsWith(prefix) && path.length > prefix.length);
 
 /**
  * Whether a request for `pathname` with `method` is allowed without a session. A server action
@@ -23,10 +29,9 @@ export function isPublicRequest(pathname: string, method = "GET", headers?: Head
   if (headers?.has("next-action")) return false;
   if (/%|\\|\/\.\.?(\/|$)/.test(pathname)) return false;
   const path = pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
-  if (PUBLIC_EXACT.has(path)) return true;
+  if (PUBLIC_EXACT.has(path) || underPrefix(path, PUBLIC_PREFIXES)) return true;
   if (method !== "GET" && method !== "HEAD") return false;
-  if (READ_ONLY_EXACT.has(path)) return true;
-  return READ_ONLY_PREFIXES.some((prefix) => path.startsWith(prefix) && path.length > prefix.length);
+  return READ_ONLY_EXACT.has(path) || underPrefix(path, READ_ONLY_PREFIXES);
 }
 
 /** Whether `pathname` is an API route (answered with 401 JSON rather than a redirect). */

@@ -33,6 +33,9 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/executions/[id]/resume/route.ts": "session",
   "app/api/executions/[id]/retry/route.ts": "session",
   "app/api/executions/[id]/share/route.ts": "session",
+  "app/api/workflows/[id]/webhooks/route.ts": "session",
+  "app/api/workflows/[id]/webhooks/[triggerId]/route.ts": "session",
+  "app/api/webhooks/[token]/route.ts": "public",
   "app/api/share/[token]/route.ts": "public-read",
   "app/api/share/[token]/events/route.ts": "public-read",
 };

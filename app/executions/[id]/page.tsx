@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { ExecutionView } from "@/components/execution/execution-view";
 import { getDb } from "@/lib/db/client";
 import { getExecutionDetail } from "@/lib/runs/get-execution";
+import { getShareUrl } from "@/lib/runs/shares";
 
 export const dynamic = "force-dynamic";
 
@@ -15,11 +16,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ExecutionPage({ params }: Props) {
   const { id } = await params;
-  const detail = await getExecutionDetail(await getDb(), id);
+  const db = await getDb();
+  const detail = await getExecutionDetail(db, id);
   if (!detail) notFound();
+  const shareUrl = await getShareUrl(db, id);
   return (
     <main className="page page-wide">
-      <ExecutionView initial={detail} />
+      <ExecutionView initial={detail} shareUrl={shareUrl} />
     </main>
   );
 }

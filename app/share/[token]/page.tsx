@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ExecutionView } from "@/components/execution/execution-view";
 import { getDatabase } from "@/lib/db/client";
+import { redactForShare } from "@/lib/runs/share-redaction";
 import { getExecutionByShareToken } from "@/lib/runs/shares";
-import { redactForShare } from "./redact-for-share";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +27,11 @@ export default async function SharedExecutionPage({ params }: Props) {
       <div className="readonly-banner" data-testid="readonly-banner">
         Read-only view of a shared execution. Secrets are redacted.
       </div>
-      <ExecutionView initial={redacted} readOnly />
+      <ExecutionView
+        initial={redacted}
+        readOnly
+        eventsPath={`/api/share/${encodeURIComponent(token)}/events`}
+      />
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { AppError, readJson, withErrors } from "@/lib/api/errors";
+import { AppError, readBodyText, readJson, withErrors } from "@/lib/api/errors";
 import {
   checkPassword,
   createSessionToken,
@@ -58,22 +58,9 @@ async function readJsonCredentials(req: Request): Promise<{ password: unknown; n
   return { password, next };
 }
 
-/** The form fields, read as a stream and refused past MAX_LOGIN_BODY bytes. */
+/** The form fields, refused past MAX_LOGIN_BODY bytes. */
 async function readForm(req: Request): Promise<{ password: unknown; next: unknown }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body?.getReader();
-  while (reader) {
-    const chunk = await reader.read();
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > MAX_LOGIN_BODY) {
-      await reader.cancel().catch(() => {});
-      throw new AppError(413, "body_too_large", `request body is over ${MAX_LOGIN_BODY} bytes`);
-    }
-    chunks.push(chunk.value);
-  }
-  const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  const form = new URLSearchParams(await readBodyText(req, MAX_LOGIN_BODY));
   return { password: form.get("password") ?? "", next: form.get("next") ?? "/" };
 }
 

@@ -3,7 +3,7 @@ import type { Database } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import type { ExecutionDetail } from "@/lib/runs/get-execution";
 import { createTestDatabase } from "@/lib/testing/db";
-import { redactForShare } from "./redact-for-share";
+import { redactForShare } from "./share-redaction";
 
 const STORED = "stored-secret-4a8e";
 const OPENAI = "sk-test-openai-key-9f2c";

@@ -1,0 +1,42 @@
+import "server-only";
+import type { Database } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
+import { createRedactor, type Redactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
+import type { ExecutionDetail } from "./get-execution";
+
+/**
+ * What a share link must never show: the stored secrets and the server's own credentials. The
+ * redactor replaces them (raw, base64- and URL-encoded) anywhere in a value.
+ */
+export async function createShareRedactor(database: Database): Promise<Redactor> {
+  const env = getEnv();
+  const values = [
+    ...Object.values(await loadSecrets(database)),
+    env.OPENAI_API_KEY,
+    env.UPSTASH_REDIS_REST_TOKEN,
+    env.CRON_SECRET,
+    env.APP_PASSWORD,
+    env.APP_SECRET,
+    smtpPassword(env.SMTP_URL),
+  ].filter((v): v is string => typeof v === "string");
+  return createRedactor(values);
+}
+
+/**
+ * Replaces every secret in an execution before it leaves the server on a share page: inputs,
+ * outputs, node inputs/outputs/errors, logs and the definition snapshot alike.
+ */
+export async function redactForShare(database: Database, detail: ExecutionDetail): Promise<ExecutionDetail> {
+  return (await createShareRedactor(database))(detail);
+}
+
+function smtpPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { AppError, describeIssues, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
+import type { Database, Db } from "@/lib/db/client";
+import { webhooks } from "@/lib/db/schema";
+import { findUnstorableText } from "@/lib/security/storable";
+import { RunMode } from "@/lib/workflow/schema";
+import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { type StartRunResult, startRun } from "./start-run";
+
+/** Webhook tokens: 24 random bytes (192 bits), base64url; the URL is the credential. */
+const TOKEN_BYTES = 24;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+const MAX_WEBHOOK_BODY = 1024 * 1024;
+
+/** A workflow's webhook, as the API and the builder show it. */
+export interface Webhook {
+  triggerId: string;
+  url: string;
+  createdAt: string;
+}
+
+const CreateWebhookRequest = z.strictObject({ triggerId: z.string().min(1).max(64) });
+
+const toWebhook = (row: typeof webhooks.$inferSelect): Webhook => ({
+  triggerId: row.triggerId,
+  url: `/api/webhooks/${row.token}`,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** The webhooks of a workflow, one per trigger that has one. */
+export async function listWebhooks(db: Db, workflowId: string): Promise<Webhook[]> {
+  await getWorkflowOrThrow(db, workflowId);
+  const rows = await db
+    .select()
+    .from(webhooks)
+    .where(eq(webhooks.workflowId, workflowId))
+    .orderBy(asc(webhooks.createdAt));
+  return rows.map(toWebhook);
+}
+
+/**
+ * Gives a trigger of the stored workflow a webhook URL, or returns the one it already has
+ * (`created: false`). The trigger must exist in the saved definition.
+ */
+export async function createWebhook(
+  db: Db,
+  workflowId: string,
+  body: unknown,
+): Promise<{ webhook: Webhook; created: boolean }> {
+  const { triggerId } = parseOrThrow(CreateWebhookRequest, body);
+  const workflow = await getWorkflowOrThrow(db, workflowId);
+  if (!workflow.definition.nodes.some((n) => n.id === triggerId && n.type === "trigger")) {
+    const message = `no trigger "${triggerId}" in the saved workflow`;
+    throw new AppError(422, "invalid_request", `triggerId: ${message}`, [
+      { path: "triggerId", code: "unknown_trigger", message },
+    ]);
+  }
+  const inserted = await db
+    .insert(webhooks)
+    .values({ token: randomBytes(TOKEN_BYTES).toString("base64url"), workflowId, triggerId })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted[0]) return { webhook: toWebhook(inserted[0]), created: true };
+  const [existing] = await db
+    .select()
+    .from(webhooks)
+    .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)));
+  if (!existing) throw notFound(`workflow "${workflowId}"`);
+  return { webhook: toWebhook(existing), created: false };
+}
+
+/** Revokes a trigger's webhook: its URL answers 404 from then on. */
+export async function revokeWebhook(db: Db, workflowId: string, triggerId: string): Promise<void> {
+  const rows = await db
+    .delete(webhooks)
+    .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)))
+    .returning({ token: webhooks.token });
+  if (rows.length === 0) throw notFound(`webhook of trigger "${triggerId}"`);
+}
+
+/**
+ * Handles `POST /api/webhooks/:token`: the body (a JSON object, or form fields) becomes the run's
+ * inputs, which the trigger outputs. `?mode=` picks the run mode (default: the workflow's, else
+ * auto) and an `Idempotency-Key` header makes retried deliveries start one execution. Answers as
+ * `POST /api/workflows/:id/run` does. Unknown and revoked tokens are 404 before the body is read.
+ */
+export async function runWebhook(database: Database, token: string, req: Request): Promise<StartRunResult> {
+  const [hook] = TOKEN_PATTERN.test(token)
+    ? await database.db.select().from(webhooks).where(eq(webhooks.token, token))
+    : [];
+  if (!hook) throw notFound("webhook");
+  const inputs = await readWebhookBody(req);
+  const url = new URL(req.url);
+  const mode = url.searchParams.get("mode");
+  const idempotencyKey = req.headers.get("idempotency-key");
+  return startRun(database, hook.workflowId, {
+    inputs,
+    triggerId: hook.triggerId,
+    tags: ["webhook"],
+    ...(mode === null ? {} : { mode: parseOrThrow(RunMode, mode, ["mode"]) }),
+    ...(idempotencyKey === null ? {} : { idempotencyKey }),
+  });
+}
+
+async function readWebhookBody(req: Request): Promise<Record<string, unknown>> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  let body: unknown;
+  if (type === "application/x-www-form-urlencoded") {
+    body = Object.fromEntries(new URLSearchParams(await readBodyText(req, MAX_WEBHOOK_BODY)));
+    const unstorable = findUnstorableText(body);
+    if (unstorable) throw new AppError(422, "invalid_request", describeIssues([unstorable]), [unstorable]);
+  } else if (type === "" || type === "application/json" || type.endsWith("+json")) {
+    body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {} });
+  } else {
+    throw new AppError(
+      415,
+      "unsupported_media_type",
+      `content-type: "${type}" is not accepted; send application/json or a form`,
+    );
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new AppError(422, "invalid_request", "body: a webhook body must be a JSON object", [
+      { path: "body", code: "invalid_type", message: "a webhook body must be a JSON object" },
+    ]);
+  }
+  return body as Record<string, unknown>;
+}
