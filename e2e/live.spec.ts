@@ -46,6 +46,39 @@ test("the execution page follows a run live, without reloading", async ({ page }
   }
 });
 
+test("a share link follows a running execution live, in a browser with no session", async ({
+  page,
+  browser,
+}) => {
+  const gate = await startGatedServer();
+  try {
+    const executionId = await startQueuedRun(page, gate.url);
+    await gate.waitForRequest();
+    const share = await page.request.post(`/api/executions/${executionId}/share`);
+    const { url } = (await share.json()) as { url: string };
+
+    const anonymous = await browser.newContext();
+    const shared = await anonymous.newPage();
+    let polledPage = 0;
+    shared.on("request", (r) => {
+      if (r.url().includes(url) && r.resourceType() !== "eventsource") polledPage++;
+    });
+    await shared.goto(url);
+    await expect(shared.getByTestId("node-wait")).toHaveAttribute("data-status", "running");
+    await expect(shared.getByTestId("live-state")).toContainText("live");
+    const loadsBefore = polledPage;
+
+    gate.release();
+    await expect(shared.getByTestId("node-result")).toHaveAttribute("data-status", "succeeded");
+    await expect(shared.getByTestId("execution-status")).toHaveAttribute("data-status", "succeeded");
+    // Updated by its event stream, not by re-reading the page.
+    expect(polledPage).toBe(loadsBefore);
+    await anonymous.close();
+  } finally {
+    await gate.close();
+  }
+});
+
 test("cancel stops a running execution and retry runs it again", async ({ page }) => {
   const gate = await startGatedServer();
   try {

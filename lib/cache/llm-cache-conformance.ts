@@ -109,6 +109,7 @@ export function describeLlmCacheConformance(name: string, setup: () => Promise<C
         },
         set: (k, v, ttl) => real.set(k, v, ttl),
         acquireLock: (k, ttl) => real.acquireLock(k, ttl),
+        renewLock: (k, ttl) => real.renewLock(k, ttl),
         releaseLock: (k) => real.releaseLock(k),
       };
       const result = await client(racing).complete(req);
@@ -190,6 +191,33 @@ export function describeLlmCacheConformance(name: string, setup: () => Promise<C
       await new Promise((r) => setTimeout(r, 400));
       expect(await a.acquireLock(key, 10_000)).toBe(true);
       await a.releaseLock(key);
+
+      // Renewal: only the holder extends its lock, and only while it holds it.
+      expect(await a.acquireLock(key, 300)).toBe(true);
+      expect(await a.renewLock(key, 10_000)).toBe(true);
+      expect(await b.renewLock(key, 10_000)).toBe(false);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await b.acquireLock(key, 10_000)).toBe(false);
+      await a.releaseLock(key);
+      expect(await a.renewLock(key, 10_000)).toBe(false);
+    });
+
+    it("keeps one provider call for a completion that outlasts the lock's lifetime", async () => {
+      server.setLatency(1_000);
+      const processes = [0, 1, 2].map(() =>
+        createLlmClient({
+          apiKey: server.apiKey,
+          baseUrl: server.url,
+          cache: fixture.open(),
+          cacheTimeoutMs: 2_000,
+          lockTimeoutMs: 300,
+        }),
+      );
+      const req = request();
+      const results = await Promise.all(processes.map((llm) => llm.complete(req, { log })));
+      expect(server.calls).toBe(1);
+      expect(results.filter((r) => r.cached).length).toBe(2);
+      expect(logs.filter((l) => l.level === "warn")).toEqual([]);
     });
 
     it("never lets the API key into results, logs or stored values", async () => {

@@ -15,6 +15,8 @@ export interface LlmCache {
   set(key: string, value: LlmCachedValue, ttlSeconds: number): Promise<void>;
   /** Takes the lock on `key` for `ttlMs` unless someone else holds it; true when taken. */
   acquireLock(key: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lock on `key` to `ttlMs` from now if this instance still holds it; true when renewed. */
+  renewLock(key: string, ttlMs: number): Promise<boolean>;
   /** Releases the lock on `key` if this cache instance still holds it. */
   releaseLock(key: string): Promise<void>;
 }

@@ -66,6 +66,15 @@ export function createPostgresCache(
       );
       return rows.length > 0;
     },
+    async renewLock(key, ttlMs) {
+      const rows = await query<{ key: string }>(
+        db,
+        sql`update locks set expires_at = now() + ${Math.max(1, Math.round(ttlMs))} * interval '1 millisecond'
+            where key = ${key} and owner = ${owner} and expires_at > now()
+            returning key`,
+      );
+      return rows.length > 0;
+    },
     async releaseLock(key) {
       await db.execute(sql`delete from locks where key = ${key} and owner = ${owner}`);
     },

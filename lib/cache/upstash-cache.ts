@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { isLlmCachedValue, type LlmCache } from "./llm-cache";
 
+const RENEW_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 /**
  * The LLM cache on Upstash Redis (REST): values as JSON strings with `PX` expiry, locks with
- * `SET NX PX` and a compare-and-delete release. The SDK's retries are off and each request is
+ * `SET NX PX`, a compare-and-`PEXPIRE` renewal and a compare-and-delete release. The SDK's retries are off and each request is
  * aborted after `requestTimeoutMs`, so a dead endpoint fails fast instead of piling up requests.
  */
 export function createUpstashCache(options: {
@@ -52,6 +53,10 @@ export function createUpstashCache(options: {
     async acquireLock(key, ttlMs) {
       const reply = await redis().set(lockKey(key), owner, { nx: true, px: Math.max(1, Math.round(ttlMs)) });
       return reply === "OK";
+    },
+    async renewLock(key, ttlMs) {
+      const ms = String(Math.max(1, Math.round(ttlMs)));
+      return Number(await redis().eval(RENEW_SCRIPT, [lockKey(key)], [owner, ms])) === 1;
     },
     async releaseLock(key) {
       await redis().eval(RELEASE_SCRIPT, [lockKey(key)], [owner]);

@@ -15,8 +15,13 @@ export interface LlmClientOptions {
   cache?: LlmCache;
   /** Per provider request (default 120 000). */
   timeoutMs?: number;
-  /** How long a lock holder may take before waiters call the provider themselves (default 15 000). */
+  /**
+   * Lifetime of a cross-process lock (default 15 000). The holder renews it every third of that
+   * while its provider call lasts, so only a holder that died lets it lapse.
+   */
   lockTimeoutMs?: number;
+  /** Longest a waiter waits for another process's call before calling the provider itself (default 150 000). */
+  lockWaitMs?: number;
   /** A cache operation slower than this counts as a failure (default 200). */
   cacheTimeoutMs?: number;
   /** Failed or slow cache operations in a row that open the breaker (default 3). */
@@ -57,9 +62,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * 1. identical concurrent calls in this process share one flight (single-flight by cache key);
  * 2. the flight reads the cache: a hit is returned with `cached: true`;
  * 3. on a miss it takes the key's lock: the holder reads the cache once more (the previous holder
- *    may have just filled it), else calls the provider, fills the cache and releases. A process
- *    that finds the lock taken polls the cache until the value appears, the lock frees up (it then
- *    takes it) or `lockTimeoutMs` passes (it then calls the provider itself).
+ *    may have just filled it), else calls the provider, fills the cache and releases. It renews
+ *    the lock every `lockTimeoutMs / 3` while the call lasts (long completions), so the lock lapses
+ *    only when its holder died. A process that finds the lock taken polls the cache until the
+ *    value appears, the lock frees up (it then takes it) or `lockWaitMs` passes (it then calls the
+ *    provider itself).
  *
  * Cache health: every cache operation is bounded by `cacheTimeoutMs`. A failed or slow operation
  * logs a warning and ends the cache's part in that flight, which goes on to the provider; the
@@ -79,6 +86,7 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
     });
   const { cache } = options;
   const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+  const lockWaitMs = options.lockWaitMs ?? 150_000;
   const cacheTimeoutMs = options.cacheTimeoutMs ?? 200;
   const cacheRetryMs = options.cacheRetryMs ?? 5_000;
   const cacheFailureThreshold = options.cacheFailureThreshold ?? 3;
@@ -177,7 +185,7 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
     if (first) return first;
     let locked = await lock();
     if (!locked && session.usable) {
-      const deadline = Date.now() + lockTimeoutMs;
+      const deadline = Date.now() + lockWaitMs;
       let pause = 20;
       while (!locked && session.usable && Date.now() < deadline) {
         await sleep(pause, ctx.signal);
@@ -199,7 +207,19 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
         const filled = await hit();
         if (filled) return filled;
       }
-      const value = await callProvider(req, ctx, stream);
+      // A renewal that fails only risks a duplicate provider call elsewhere: it is not retried.
+      const renewal = locked
+        ? setInterval(
+            () => void bounded(() => c.renewLock(key, lockTimeoutMs)).catch(() => {}),
+            lockTimeoutMs / 3,
+          )
+        : undefined;
+      let value: LlmCachedValue;
+      try {
+        value = await callProvider(req, ctx, stream);
+      } finally {
+        clearInterval(renewal);
+      }
       await session.run("set", () => c.set(key, value, ttl));
       return { ...value, cached: false };
     } finally {
