@@ -8,6 +8,7 @@ import { executions, workflows } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { updateWorkflow } from "@/lib/workflows/service";
 import { drainQueue } from "./drain";
 import { insertWorkflow, waitForStatus } from "./testing/fixtures";
 
@@ -189,6 +190,21 @@ describe("incoming webhooks", () => {
     expect((await deliver(urlA, "{}")).status).toBe(404);
     expect(await counts(database)).toEqual(before);
     expect((await revoke()).status).toBe(404);
+  });
+
+  it("goes with its trigger when a save removes the trigger", async () => {
+    const id = await insertWorkflow(database.db, twoTriggers);
+    const hookA = await (await create(id, { triggerId: "a" })).json();
+    const hookB = await (await create(id, { triggerId: "b" })).json();
+    const withoutB = {
+      ...twoTriggers,
+      nodes: twoTriggers.nodes.filter((n) => !["b", "hello", "outB"].includes(n.id)),
+      edges: twoTriggers.edges.filter((e) => e.source !== "b" && e.source !== "hello"),
+    };
+    await updateWorkflow(database.db, id, withoutB);
+    expect((await deliver(hookB.url, "{}")).status).toBe(404);
+    const list = await listRoute(new Request("http://localhost"), ctx({ id }));
+    expect((await list.json()).webhooks.map((h: { url: string }) => h.url)).toEqual([hookA.url]);
   });
 
   it("goes with its workflow when the workflow is deleted", async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { AppError, describeIssues, notFound } from "@/lib/api/errors";
 import type { Db } from "@/lib/db/client";
-import { workflows } from "@/lib/db/schema";
+import { webhooks, workflows } from "@/lib/db/schema";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { validateWorkflow } from "@/lib/workflow/validate";
 
@@ -93,7 +93,14 @@ export async function updateWorkflow(
     .set({ name: definition.name, definition, version: sql`${workflows.version} + 1`, updatedAt: sql`now()` })
     .where(where)
     .returning();
-  if (row) return toRecord(row);
+  if (row) {
+    // A trigger that is gone takes its webhook with it, so no dangling URL outlives it.
+    const triggers = definition.nodes.filter((n) => n.type === "trigger").map((n) => n.id);
+    await db
+      .delete(webhooks)
+      .where(and(eq(webhooks.workflowId, id), notInArray(webhooks.triggerId, triggers)));
+    return toRecord(row);
+  }
   await getWorkflowOrThrow(db, id); // 404 when it does not exist
   throw new AppError(409, "version_conflict", `workflow "${id}" was changed by someone else; reload it`);
 }
