@@ -367,6 +367,7 @@ test("a trigger's webhook URL runs the workflow from outside, and stops once rev
   const url = page.getByTestId("webhook-url");
   await expect(url).toHaveAttribute("data-path", /^\/api\/webhooks\/[A-Za-z0-9_-]{32}$/);
   const hookPath = (await url.getAttribute("data-path"))!;
+  await page.screenshot({ path: path.join(import.meta.dirname, "screenshots", "builder-webhook.png") });
 
   // An outside caller, with no cookies, starts a run with its body as the trigger's inputs.
   const outsider = await playwright.request.newContext({ baseURL });
