@@ -9,27 +9,11 @@
  * workflow-builder template gets), side by side. Then memory per open stream: heap and RSS delta
  * over 1,000 idle streams.
  *
- * Run: npx tsx scripts/bench/events.ts
+ * Run: npm run bench -- events
  */
-import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-
-// The modules under test import "server-only", which resolves to an empty module only under the
-// react-server condition: re-run this script with it.
-if (!process.execArgv.includes("--conditions=react-server")) {
-  const [script, ...args] = process.argv.slice(1);
-  const res = spawnSync(
-    process.execPath,
-    [...process.execArgv, "--conditions=react-server", script ?? "", ...args],
-    {
-      stdio: "inherit",
-      env: process.env,
-    },
-  );
-  process.exit(res.status ?? 0);
-}
 
 const { GET } = await import("@/app/api/executions/[id]/events/route");
 const { openPostgres, setDatabase } = await import("@/lib/db/client");

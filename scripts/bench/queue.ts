@@ -9,25 +9,11 @@
  *  4. engine overhead per node with the Postgres journal (real, fenced checkpoints and events) on
  *     a 1,000-node no-op DAG, next to the same run with an in-memory journal.
  *
- * Run: npx tsx scripts/bench/queue.ts   (TEST_DATABASE_URL overrides the server)
+ * Run: npm run bench -- queue   (TEST_DATABASE_URL overrides the server)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-
-if (!process.execArgv.includes("--conditions=react-server")) {
-  const [script, ...args] = process.argv.slice(1);
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, "--conditions=react-server", script ?? "", ...args],
-    {
-      stdio: "inherit",
-      env: process.env,
-    },
-  );
-  child.on("exit", (code) => process.exit(code ?? 0));
-  await new Promise<never>(() => {});
-}
 
 const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
