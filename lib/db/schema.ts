@@ -73,6 +73,13 @@ export const executions = pgTable(
     /** Times this execution was claimed by a runner. */
     claims: integer("claims").notNull().default(0),
     runAfter: ts("run_after").notNull().defaultNow(),
+    /**
+     * Running time of earlier stretches (ms): `settings.timeoutMs` spans hand-offs, pauses and
+     * crashes this way. Heartbeats and releases add the time since `segmentStartedAt`; retry resets it.
+     */
+    runMs: integer("run_ms").notNull().default(0),
+    /** Start of the current running stretch (set by each claim and heartbeat). */
+    segmentStartedAt: ts("segment_started_at").notNull().defaultNow(),
     /** Last event sequence number written (events are numbered 1, 2, 3… per execution). */
     eventSeq: integer("event_seq").notNull().default(0),
     createdAt: createdAt(),

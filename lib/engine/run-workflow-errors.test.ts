@@ -142,6 +142,27 @@ describe("runWorkflow: retries and timeouts", () => {
     expect(outcome.nodes.long?.status).toBe("cancelled");
     expect(outcome.nodes.next).toBeUndefined();
   });
+
+  it("counts the running time of earlier claims (elapsedMs) against settings.timeoutMs", async () => {
+    const def = workflow(
+      [trigger(), delay("wait", 1_000), transform("next", "1")],
+      ["start->wait", "wait->next"],
+      {
+        timeoutMs: 2_000,
+      },
+    );
+    const fresh = await runWorkflow({ definition: def, inputs: {}, ports: createTestPorts() });
+    expect(fresh.status).toBe("succeeded");
+    const resumed = await runWorkflow({
+      definition: def,
+      inputs: {},
+      ports: createTestPorts(),
+      elapsedMs: 1_990,
+    });
+    expect(resumed.status).toBe("failed");
+    expect(resumed.error?.code).toBe("timeout");
+    expect(resumed.nodes.wait?.status).toBe("cancelled");
+  });
 });
 
 describe("runWorkflow: onError", () => {

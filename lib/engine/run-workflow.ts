@@ -37,6 +37,8 @@ export interface RunWorkflowOptions {
   secrets?: Record<string, string>;
   /** Overrides `settings.maxConcurrency`. */
   maxConcurrency?: number;
+  /** Running time the execution already spent before this call (earlier claims); `settings.timeoutMs` counts it. */
+  elapsedMs?: number;
 }
 
 export type RunStatus = "succeeded" | "failed" | "cancelled" | "paused" | "handed_off";
@@ -481,7 +483,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   const startedAtMs = clock.now();
   const timeoutMs = definition.settings?.timeoutMs;
   if (timeoutMs !== undefined) {
-    clock.sleep(timeoutMs, timers.signal).then(
+    clock.sleep(Math.max(0, timeoutMs - (options.elapsedMs ?? 0)), timers.signal).then(
       () =>
         requestStop("failed", { code: "timeout", message: `the execution timed out after ${timeoutMs} ms` }),
       () => {},

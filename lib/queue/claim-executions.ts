@@ -15,8 +15,10 @@ export interface ClaimedExecution {
   nodeId: string | null;
   timeoutMs: number | null;
   control: "cancel" | "pause" | null;
-  /** Epoch ms of the first start, for the execution timeout. */
+  /** Epoch ms of the first start. */
   startedAtMs: number;
+  /** Running time of earlier claims (ms), which the execution timeout counts. */
+  runMs: number;
 }
 
 interface ClaimRow {
@@ -31,6 +33,7 @@ interface ClaimRow {
   timeout_ms: number | null;
   control: "cancel" | "pause" | null;
   started_at_ms: number | string;
+  run_ms: number;
 }
 
 /**
@@ -72,11 +75,12 @@ export async function claimExecutions(
       fence = e.fence + 1,
       claims = e.claims + 1,
       started_at = coalesce(e.started_at, now()),
+      segment_started_at = now(),
       updated_at = now()
     from picked
     where e.id = picked.id
     returning e.id, e.workflow_id, e.fence, e.claims, e.definition, e.inputs, e.trigger_id, e.node_id,
-      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms`,
+      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms`,
   );
   return rows.map(toClaimed);
 }
@@ -95,6 +99,7 @@ export function toClaimed(r: ClaimRow): ClaimedExecution {
     timeoutMs: r.timeout_ms,
     control: r.control,
     startedAtMs: Number(r.started_at_ms),
+    runMs: Number(r.run_ms ?? 0),
   };
 }
 export type { ClaimRow };

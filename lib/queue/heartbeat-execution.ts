@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { closeRunningStretch } from "./run-time";
 
 /** A heartbeat's answer: the lease is lost (fence moved on), or it was extended with the pending control. */
 export type HeartbeatResult = { held: false } | { held: true; control: "cancel" | "pause" | null };
@@ -15,7 +16,8 @@ export async function heartbeatExecution(
 ): Promise<HeartbeatResult> {
   const [row] = await query<{ control: "cancel" | "pause" | null }>(
     db,
-    sql`update executions set lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
+    sql`update executions set lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond',
+        ${closeRunningStretch}
       where id = ${options.id} and fence = ${options.fence} and status = 'running'
       returning control`,
   );

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { closeRunningStretch } from "./run-time";
 
 /**
  * Gives a running execution back without finishing it, keeping its checkpoints: `queued` (budget
@@ -16,7 +17,8 @@ export async function releaseExecution(
     sql`update executions set status = ${options.to},
         handed_off = handed_off or ${options.handedOff ?? false},
         control = case when ${options.to} = 'paused' then null else control end,
-        lease_owner = null, lease_expires_at = null, run_after = now(), updated_at = now()
+        lease_owner = null, lease_expires_at = null, run_after = now(), updated_at = now(),
+        ${closeRunningStretch}
       where id = ${options.id} and fence = ${options.fence} and status = 'running'
       returning id`,
   );

@@ -14,7 +14,8 @@ export async function retryExecution(db: Db, id: string): Promise<ControlResult 
     sql`with old as (select id, status from executions where id = ${id} for update),
       changed as (
         update executions e set status = 'queued', control = null, error = null, outputs = null,
-          finished_at = null, lease_owner = null, lease_expires_at = null, run_after = now(), updated_at = now()
+          finished_at = null, lease_owner = null, lease_expires_at = null, run_after = now(), updated_at = now(),
+          run_ms = 0
         from old where e.id = old.id and old.status in ('failed', 'cancelled')
         returning e.id, e.status, e.control
       ),

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
 import { toJsonParam } from "./json-param";
+import { closeRunningStretch } from "./run-time";
 
 /**
  * Ends a runner's hold on an execution and stores its last events, in one statement (one commit):
@@ -29,7 +30,7 @@ export async function settleExecution(
   const changes =
     options.to === "queued" || options.to === "paused"
       ? sql`handed_off = handed_off or ${options.handedOff ?? false},
-          control = ${options.to === "paused" ? null : sql`control`}, run_after = now()`
+          control = ${options.to === "paused" ? null : sql`control`}, run_after = now(), ${closeRunningStretch}`
       : sql`outputs = ${options.outputs === undefined ? null : toJsonParam(options.outputs)}::jsonb,
           error = ${options.error ? toJsonParam(options.error) : null}::jsonb, finished_at = now(), control = null`;
   const rows = await query<{ last: number }>(

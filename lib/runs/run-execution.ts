@@ -163,6 +163,7 @@ export async function runExecution(
       deadline: options.deadline,
       hardDeadline: options.hardDeadline,
       secrets: ports.secrets,
+      elapsedMs: claim.runMs,
     });
   } catch (err) {
     outcome = {

@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as retryRoute } from "@/app/api/executions/[id]/retry/route";
 import { GET as historyRoute } from "@/app/api/workflows/[id]/executions/route";
 import { POST as runRoute } from "@/app/api/workflows/[id]/run/route";
 import { type Database, query, setDatabase } from "@/lib/db/client";
-import { nodeRuns } from "@/lib/db/schema";
+import { executions, nodeRuns } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import { drainQueue } from "./drain";
@@ -186,5 +187,37 @@ describe("POST /api/workflows/:id/run", () => {
     expect(row.status).toBe("succeeded");
     expect(row.handedOff).toBe(true);
     for (let i = 0; i < 5; i++) expect(server.count(`/slow/150/budget/h${i}`), `h${i}`).toBe(1);
+  });
+
+  it("counts the time before a hand-off against settings.timeoutMs; retry starts the clock again", async () => {
+    const chain = httpChain(server.url, "timeout", { slowMs: 150, length: 5 });
+    const definition = { ...chain, settings: { ...chain.settings, timeoutMs: 650 } };
+    const id = await insertWorkflow(database.db, definition);
+    const res = await post(id, { mode: "immediate" });
+    expect(res.status).toBe(202);
+    const { executionId } = await res.json();
+    const [handedOff] = await database.db.select().from(executions).where(eq(executions.id, executionId));
+    expect(handedOff?.runMs).toBeGreaterThanOrEqual(400);
+
+    // 2 × 150 ms are left: within 650 ms on a fresh clock, past it with the time already spent.
+    await drainQueue(database, { budgetMs: 10_000 });
+    const timedOut = await waitForStatus(database.db, executionId);
+    expect(timedOut.status).toBe("failed");
+    expect(timedOut.error).toMatchObject({ code: "timeout" });
+    const done = (
+      await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId))
+    ).filter((r) => r.status === "succeeded" && r.nodeId.startsWith("h"));
+    expect(done.length).toBeGreaterThanOrEqual(3);
+
+    const retry = await retryRoute(
+      new Request(`http://localhost/api/executions/${executionId}/retry`, { method: "POST" }),
+      { params: Promise.resolve({ id: executionId }) },
+    );
+    expect(retry.status).toBe(200);
+    await drainQueue(database, { budgetMs: 10_000 });
+    const retried = await waitForStatus(database.db, executionId);
+    expect(retried.status).toBe("succeeded");
+    // What had succeeded is reused, not run again.
+    for (const { nodeId } of done) expect(server.count(`/slow/150/timeout/${nodeId}`), nodeId).toBe(1);
   });
 });

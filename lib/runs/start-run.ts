@@ -175,6 +175,7 @@ function claimOf(row: ExecutionRow): ClaimedExecution {
     timeout_ms: row.timeoutMs,
     control: row.control as ClaimedExecution["control"],
     started_at_ms: row.startedAt?.getTime() ?? Date.now(),
+    run_ms: row.runMs,
   });
 }
 

@@ -304,6 +304,7 @@ try {
         timeout_ms: null,
         control: null,
         started_at_ms: Date.now(),
+        run_ms: 0,
       }),
       { leaseMs: 600_000 },
     );

@@ -1,0 +1,2 @@
+ALTER TABLE "executions" ADD COLUMN "run_ms" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "executions" ADD COLUMN "segment_started_at" timestamp with time zone DEFAULT now() NOT NULL;
