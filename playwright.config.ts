@@ -61,6 +61,8 @@ export default defineConfig({
       IMMEDIATE_BUDGET_MS: "15000",
       NEXT_TELEMETRY_DISABLED: "1",
       BRAID_SECRET_E2E_SHARED: E2E_SHARED_SECRET,
+      // Enables the encrypted secrets table (sessions stay off: no APP_PASSWORD).
+      APP_SECRET: "e2e-app-secret-for-the-secrets-table",
     },
   },
 });

@@ -33,6 +33,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </Link>
             <nav className="app-nav" aria-label="Main">
               <Link href="/">Workflows</Link>
+              <Link href="/secrets">Secrets</Link>
             </nav>
             <div className="header-spacer" />
             <Suspense fallback={null}>

@@ -36,6 +36,9 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/workflows/[id]/webhooks/route.ts": "session",
   "app/api/workflows/[id]/webhooks/[triggerId]/route.ts": "session",
   "app/api/webhooks/[token]/route.ts": "public",
+  "app/api/secrets/route.ts": "session",
+  "app/api/secrets/[name]/route.ts": "session",
+  "app/secrets/page.tsx": "session",
   "app/api/share/[token]/route.ts": "public-read",
   "app/api/share/[token]/events/route.ts": "public-read",
 };

@@ -51,14 +51,13 @@ export async function loadSecrets(database: Database): Promise<Record<string, st
 
 /** Stores (or replaces) a secret in the encrypted table. */
 export async function setSecret(database: Database, name: string, value: string): Promise<void> {
-  const key = tableKeyOrThrow();
   checkName(name);
   if (typeof value !== "string" || value === "")
     throw new AppError(422, "invalid_request", "value: must be a non-empty string");
   if (Buffer.byteLength(value) > MAX_SECRET_BYTES) {
     throw new AppError(422, "invalid_request", `value: must be at most ${MAX_SECRET_BYTES} bytes`);
   }
-  const ciphertext = encrypt(key, name, value);
+  const ciphertext = encrypt(tableKeyOrThrow(), name, value);
   await database.db
     .insert(secretsTable)
     .values({ name, ciphertext })
@@ -67,8 +66,8 @@ export async function setSecret(database: Database, name: string, value: string)
 
 /** Deletes a secret from the table; true when it existed. */
 export async function deleteSecret(database: Database, name: string): Promise<boolean> {
-  tableKeyOrThrow();
   checkName(name);
+  tableKeyOrThrow();
   const deleted = await database.db
     .delete(secretsTable)
     .where(eq(secretsTable.name, name))
@@ -76,17 +75,54 @@ export async function deleteSecret(database: Database, name: string): Promise<bo
   return deleted.length > 0;
 }
 
-/** Names of every secret (environment and table), sorted; never values. */
-export async function listSecretNames(database: Database): Promise<string[]> {
-  const names = new Set(Object.keys(envSecrets()));
+/** A secret as lists show it: never its value. */
+export interface SecretInfo {
+  name: string;
+  /** `stored`: the encrypted table (it wins over an environment variable of the same name). */
+  source: "env" | "stored";
+  /** When a stored secret was last set. */
+  updatedAt?: string;
+  /** A stored secret that shadows a `BRAID_SECRET_<NAME>` variable. */
+  overridesEnv?: boolean;
+}
+
+/** Every secret (environment and table) by name, sorted; never values. */
+export async function listSecrets(database: Database): Promise<SecretInfo[]> {
+  const byName = new Map<string, SecretInfo>();
+  for (const name of Object.keys(envSecrets())) byName.set(name, { name, source: "env" });
   if (tableKey()) {
     const rows = await database.db
-      .select({ name: secretsTable.name })
+      .select({ name: secretsTable.name, updatedAt: secretsTable.updatedAt })
       .from(secretsTable)
       .orderBy(asc(secretsTable.name));
-    for (const row of rows) names.add(row.name);
+    for (const row of rows) {
+      const info: SecretInfo = { name: row.name, source: "stored", updatedAt: row.updatedAt.toISOString() };
+      if (byName.has(row.name)) info.overridesEnv = true;
+      byName.set(row.name, info);
+    }
   }
-  return [...names].sort();
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Names of every secret (environment and table), sorted; never values. */
+export async function listSecretNames(database: Database): Promise<string[]> {
+  return (await listSecrets(database)).map((s) => s.name);
+}
+
+/**
+ * Removes a stored secret (`DELETE /api/secrets/:name`): 404 when there is none, 409 when the name
+ * only comes from the environment (remove the variable instead).
+ */
+export async function removeSecretOrThrow(database: Database, name: string): Promise<void> {
+  if (await deleteSecret(database, name)) return;
+  if (name in envSecrets()) {
+    throw new AppError(
+      409,
+      "secret_in_environment",
+      `name: ${name} is set by the environment variable ${SECRET_ENV_PREFIX}${name}; remove it there`,
+    );
+  }
+  throw new AppError(404, "not_found", `secret "${name}" not found`);
 }
 
 function checkName(name: string): void {
