@@ -87,13 +87,14 @@ async function lastTerminalSeq(
  * - otherwise: after the first terminal `execution` event written after the snapshot;
  * - in any case before the maximum duration (the client resumes with its last id), when the client
  *   goes away, or when it falls 8 MB behind. Every end releases the subscription and the timers.
- * `redact` (share links) is applied to the snapshot and to every event before it is sent.
+ * `redact` (share links) is applied to the snapshot and to every event before it is sent;
+ * `stillAllowed`, asked at every heartbeat, ends the stream when it answers false (a revoked link).
  */
 export async function openEventStream(
   database: Database,
   executionId: string,
   req: Request,
-  options: { redact?: Redactor } = {},
+  options: { redact?: Redactor; stillAllowed?: () => Promise<boolean> } = {},
 ): Promise<Response> {
   const openedAt = Date.now();
   const resume = lastEventIdOf(req);
@@ -146,10 +147,13 @@ export async function openEventStream(
           controller.enqueue(bytes);
           if ((controller.desiredSize ?? 0) < -maxQueued) close();
         };
-        const heartbeat = setInterval(
-          () => send(encoder.encode(": heartbeat\n\n")),
-          eventStreamTiming.heartbeatMs,
-        );
+        const heartbeat = setInterval(() => {
+          send(encoder.encode(": heartbeat\n\n"));
+          options.stillAllowed?.().then(
+            (allowed) => allowed || close(),
+            () => {},
+          );
+        }, eventStreamTiming.heartbeatMs);
         const deadline = setTimeout(close, Math.max(0, maxDurationMs - (Date.now() - openedAt)));
         req.signal.addEventListener("abort", close);
 

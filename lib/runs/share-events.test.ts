@@ -1,12 +1,16 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as ownerEvents } from "@/app/api/executions/[id]/events/route";
 import { GET as sharedEvents } from "@/app/api/share/[token]/events/route";
 import { GET as sharedJson } from "@/app/api/share/[token]/route";
 import { type Database, setDatabase } from "@/lib/db/client";
+import { executions } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
+import { eventStreamTiming } from "@/lib/events/stream";
 import { readSse, type SseFrame } from "@/lib/events/testing/sse";
 import { createTestDatabase } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { controlExecution } from "./controls";
 import { drainQueue } from "./drain";
 import { revokeShare, shareExecution } from "./shares";
 import { startRun } from "./start-run";
@@ -105,6 +109,38 @@ describe("share links follow a run live, redacted", () => {
     const body = await json.text();
     expect(body).not.toContain(CANARY);
     expect(JSON.parse(body)).toMatchObject({ id: executionId, status: "succeeded" });
+  });
+
+  it("ends an open stream at its next heartbeat once the link is revoked", async () => {
+    const saved = { ...eventStreamTiming };
+    Object.assign(eventStreamTiming, { heartbeatMs: 50 });
+    const long = await insertWorkflow(database.db, {
+      ...echo,
+      nodes: echo.nodes.map((n) => (n.id === "wait" ? { ...n, config: { ms: 20_000 } } : n)),
+    });
+    const run = await startRun(database, long, { mode: "queued", inputs: { key: "k" } });
+    const executionId = run.body.executionId;
+    try {
+      const { token } = await shareExecution(database.db, executionId);
+      const res = await sharedEvents(
+        new Request(`http://127.0.0.1/api/share/${token}/events`),
+        ctx({ token }),
+      );
+      const frames = collect(res);
+      await new Promise((r) => setTimeout(r, 200));
+      await revokeShare(database.db, executionId);
+      const ended = await Promise.race([
+        frames.then(() => "ended"),
+        new Promise((r) => setTimeout(() => r("still open"), 3_000)),
+      ]);
+      expect(ended).toBe("ended");
+      const [row] = await database.db.select().from(executions).where(eq(executions.id, executionId));
+      expect(row?.status).not.toMatch(/succeeded|failed|cancelled/);
+    } finally {
+      Object.assign(eventStreamTiming, saved);
+      await controlExecution(database, executionId, "cancel");
+      await waitForStatus(database.db, executionId);
+    }
   });
 
   it("answers 404 for revoked, unknown and malformed tokens", async () => {
