@@ -1,50 +1,16 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
 import { deleteWorkflowAction } from "@/app/actions/workflows";
-import { Button } from "@/components/ui/button";
-import { useToast } from "@/components/ui/toast";
+import { ConfirmDeleteButton } from "@/components/ui/confirm-delete-button";
 
-/** Delete with an inline confirmation: the first click asks, the second deletes. */
+/** Deletes a workflow after an inline confirmation. */
 export function DeleteWorkflowButton({ id, name }: { id: string; name: string }) {
-  const [confirming, setConfirming] = useState(false);
-  const [pending, startTransition] = useTransition();
-  const router = useRouter();
-  const toast = useToast();
-
-  if (!confirming) {
-    return (
-      <Button variant="danger" size="sm" onClick={() => setConfirming(true)} aria-label={`Delete ${name}`}>
-        Delete
-      </Button>
-    );
-  }
   return (
-    <fieldset className="row fieldset-reset" aria-label={`Confirm deleting ${name}`}>
-      <Button
-        variant="danger-solid"
-        size="sm"
-        disabled={pending}
-        data-testid="confirm-delete"
-        onClick={() =>
-          startTransition(async () => {
-            const result = await deleteWorkflowAction(id);
-            if (result.ok) {
-              toast(`Deleted “${name}”`);
-              router.refresh();
-            } else {
-              toast(result.message, "error");
-              setConfirming(false);
-            }
-          })
-        }
-      >
-        {pending ? "Deleting…" : "Delete for good"}
-      </Button>
-      <Button size="sm" variant="ghost" onClick={() => setConfirming(false)} disabled={pending}>
-        Cancel
-      </Button>
-    </fieldset>
+    <ConfirmDeleteButton
+      label={name}
+      onDelete={() => deleteWorkflowAction(id)}
+      doneMessage={`Deleted “${name}”`}
+      confirmTestId="confirm-delete"
+    />
   );
 }
