@@ -391,3 +391,43 @@ test("a trigger's webhook URL runs the workflow from outside, and stops once rev
   await page.getByTestId("tab-config").click();
   await expect(page.getByTestId("webhook-panel")).toHaveAttribute("data-state", "unsaved");
 });
+
+test("a trigger gets a schedule: next runs previewed, bad cron refused inline, saved and reloaded", async ({
+  page,
+}) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Every Monday",
+    nodes: [
+      { id: "weekly", type: "trigger", config: {} },
+      { id: "out", type: "output", config: {} },
+    ],
+    edges: [{ source: "weekly", target: "out" }],
+  });
+  await page.goto(`/workflows/${id}`);
+  await page.getByTestId("node-weekly").click();
+  await page.getByTestId("tab-config").click();
+  await page.getByTestId("schedule-enabled").check();
+  await expect(page.getByTestId("schedule-next")).toContainText("(UTC)");
+
+  await page.getByTestId("schedule-cron").fill("0 25 * * *");
+  await expect(page.getByTestId("schedule-panel").getByRole("alert")).toBeVisible();
+  await expect(page.getByTestId("schedule-next")).toHaveCount(0);
+
+  await page.getByTestId("schedule-cron").fill("30 9 * * 1");
+  await page.getByTestId("schedule-timezone").fill("Europe/Paris");
+  await expect(page.getByTestId("schedule-next")).toContainText("09:30");
+  await expect(page.getByTestId("schedule-next")).toContainText("Europe/Paris");
+  await expect(page.getByTestId("node-weekly")).toContainText("every 30 9 * * 1");
+  await page.keyboard.press("Control+s");
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-dirty", "false");
+  expect((await storedDefinition(page, id)).nodes[0]?.config).toEqual({
+    schedule: { cron: "30 9 * * 1", timezone: "Europe/Paris" },
+  });
+
+  await page.reload();
+  await page.getByTestId("node-weekly").click();
+  await page.getByTestId("tab-config").click();
+  await expect(page.getByTestId("schedule-cron")).toHaveValue("30 9 * * 1");
+  await expect(page.getByTestId("schedule-next")).toContainText("09:30");
+});

@@ -7,6 +7,7 @@ import type { EditorNode } from "@/lib/editor/types";
 import { nodeTypes } from "@/lib/workflow/node-types";
 import { ConfigFieldInput } from "./config-field";
 import { useEditor, useStores, useValidation } from "./editor-context";
+import { SchedulePanel } from "./schedule-panel";
 import { WebhookPanel } from "./webhook-panel";
 
 const EMPTY: Record<string, string> = {};
@@ -54,7 +55,14 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
           onCommit={endEdit}
         />
       ))}
-      {node.type === "trigger" ? <WebhookPanel node={node} /> : <ErrorHandling node={node} errors={errors} />}
+      {node.type === "trigger" ? (
+        <>
+          <SchedulePanel node={node} />
+          <WebhookPanel node={node} />
+        </>
+      ) : (
+        <ErrorHandling node={node} errors={errors} />
+      )}
     </div>
   );
 }

@@ -24,6 +24,12 @@ export function nodeSummary(node: EditorNode): string {
       return clip(`to ${Array.isArray(c.to) ? c.to.join(", ") : str(c.to)}`);
     case "output":
       return clip(str(c.value) || "its input");
+    case "trigger": {
+      const schedule = c.schedule as { cron?: unknown; timezone?: unknown } | undefined;
+      return schedule
+        ? clip(`every ${str(schedule.cron)}${schedule.timezone ? ` (${str(schedule.timezone)})` : ""}`)
+        : "";
+    }
     default:
       return "";
   }

@@ -184,6 +184,25 @@ export const webhooks = pgTable(
   (t) => [uniqueIndex("webhooks_trigger_idx").on(t.workflowId, t.triggerId)],
 );
 
+/**
+ * Triggers that run on a schedule, mirrored from the saved definitions (rewritten on every save).
+ * `nextRunAt` is the next slot; drains fire due slots and move it on.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "cascade" }),
+    triggerId: text("trigger_id").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone"),
+    nextRunAt: ts("next_run_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.triggerId] }), index("schedules_due_idx").on(t.nextRunAt)],
+);
+
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NodeRunRow = typeof nodeRuns.$inferSelect;

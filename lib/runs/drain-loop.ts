@@ -2,11 +2,12 @@ import "server-only";
 import type { Database } from "@/lib/db/client";
 import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
 import { createOwnerName, type DrainResult, drainQueue } from "./drain";
+import { fireDueSchedules } from "./schedules";
 import { wakeDrainers } from "./wake";
 
 export interface DrainLoopOptions {
   concurrency?: number;
-  /** Fallback poll for due retries and expired leases (default 1000 ms). */
+  /** Fallback poll for due retries, expired leases and schedule slots (default 1000 ms). */
   pollMs?: number;
   /** Stop claiming; running executions yield at their next node boundary and are requeued. */
   stopSignal: AbortSignal;
@@ -30,7 +31,17 @@ export async function runDrainLoop(database: Database, options: DrainLoopOptions
   } catch (err) {
     console.error("LISTEN failed; polling only:", err);
   }
-  const poll = setInterval(() => wakeDrainers(), options.pollMs ?? 1000);
+  // The poll also starts due schedule slots (the enqueue wakes this loop in turn).
+  let firing: Promise<void> | undefined;
+  const poll = setInterval(() => {
+    wakeDrainers();
+    firing ??= fireDueSchedules(database)
+      .then(() => {})
+      .catch((err) => console.error("firing schedules failed:", err))
+      .finally(() => {
+        firing = undefined;
+      });
+  }, options.pollMs ?? 1000);
   try {
     return await drainQueue(database, {
       owner: options.owner ?? createOwnerName("worker"),
@@ -41,6 +52,7 @@ export async function runDrainLoop(database: Database, options: DrainLoopOptions
     });
   } finally {
     clearInterval(poll);
+    await firing;
     await unlisten?.().catch(() => {});
   }
 }

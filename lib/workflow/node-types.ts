@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scheduleProblem } from "./schedule";
 
 /**
  * Every node type Braid knows: its config schema, the handles it offers and how the palette
@@ -9,7 +10,17 @@ import { z } from "zod";
 const expression = z.string().trim().min(1, "expression is required").max(20_000);
 const templated = z.string().max(100_000);
 
-export const triggerConfig = z.strictObject({});
+/** A trigger's optional schedule: five-field cron, IANA time zone (default UTC). */
+export const triggerSchedule = z
+  .strictObject({
+    cron: z.string().trim().min(1, "cron is required").max(120),
+    timezone: z.string().trim().min(1).max(64).optional(),
+  })
+  .superRefine((schedule, ctx) => {
+    const problem = scheduleProblem(schedule);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  });
+export const triggerConfig = z.strictObject({ schedule: triggerSchedule.optional() });
 export const httpConfig = z.strictObject({
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
   url: z.string().trim().min(1, "url is required").max(8_000),
@@ -68,7 +79,7 @@ export const nodeTypes = {
   trigger: define({
     type: "trigger",
     label: "Trigger",
-    description: "Starts a run with its inputs (or a webhook body).",
+    description: "Starts a run with its inputs, a webhook body, or on a schedule.",
     config: triggerConfig,
     handles: ["out"],
     defaults: {},

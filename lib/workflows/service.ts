@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db/client";
 import { webhooks, workflows } from "@/lib/db/schema";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { validateWorkflow } from "@/lib/workflow/validate";
+import { syncSchedules } from "./schedules";
 
 /** A row of `GET /api/workflows`. */
 export interface WorkflowSummary {
@@ -70,6 +71,7 @@ export async function createWorkflow(db: Db, input: unknown): Promise<WorkflowRe
     .insert(workflows)
     .values({ id: randomUUID(), name: definition.name, definition })
     .returning();
+  await syncSchedules(db, row!.id, definition);
   return toRecord(row!);
 }
 
@@ -99,6 +101,7 @@ export async function updateWorkflow(
     await db
       .delete(webhooks)
       .where(and(eq(webhooks.workflowId, id), notInArray(webhooks.triggerId, triggers)));
+    await syncSchedules(db, id, definition);
     return toRecord(row);
   }
   await getWorkflowOrThrow(db, id); // 404 when it does not exist

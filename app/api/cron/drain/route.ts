@@ -3,6 +3,7 @@ import { getDatabase } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { assertCronAuthorized } from "@/lib/runs/cron-auth";
 import { drainQueue } from "@/lib/runs/drain";
+import { fireDueSchedules } from "@/lib/runs/schedules";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,9 +12,14 @@ export const maxDuration = 60;
 
 async function drain(req: Request): Promise<Response> {
   assertCronAuthorized(req, getEnv().CRON_SECRET);
-  return Response.json(await drainQueue(await getDatabase()));
+  const database = await getDatabase();
+  await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
+  return Response.json(await drainQueue(database));
 }
 
-/** Runs queued work within DRAIN_BUDGET_MS → `{ claimed, finished, requeued }` (Vercel cron uses GET). */
+/**
+ * Starts due schedule slots, then runs queued work within DRAIN_BUDGET_MS → `{ claimed, finished,
+ * requeued }` (Vercel cron uses GET, every minute: the schedules' resolution there).
+ */
 export const GET = withErrors(drain);
 export const POST = withErrors(drain);
