@@ -66,10 +66,16 @@ function fieldOf(key: string, schema: JsonSchema, required: boolean): ConfigFiel
 
 const cache = new Map<NodeType, ConfigField[]>();
 
+/** Config keys edited by a panel of their own rather than a generated field. */
+const OWN_PANELS: Partial<Record<NodeType, ReadonlySet<string>>> = {
+  trigger: new Set(["schedule"]), // components/builder/schedule-panel.tsx
+};
+
 /**
  * The fields of a node type's config panel, generated from its zod schema (through JSON
  * Schema): enums become selects, booleans checkboxes, numbers number inputs, expression keys
- * monospace expression fields, objects and unknowns JSON editors.
+ * monospace expression fields, objects and unknowns JSON editors. Keys with a panel of their own
+ * (a trigger's schedule) are left out.
  */
 export function configFieldsOf(type: NodeType): ConfigField[] {
   const hit = cache.get(type);
@@ -79,9 +85,10 @@ export function configFieldsOf(type: NodeType): ConfigField[] {
     io: "input",
   }) as JsonSchema;
   const required = new Set(schema.required ?? []);
-  const fields = Object.entries(schema.properties ?? {}).map(([key, s]) =>
-    fieldOf(key, s, required.has(key)),
-  );
+  const own = OWN_PANELS[type];
+  const fields = Object.entries(schema.properties ?? {})
+    .filter(([key]) => !own?.has(key))
+    .map(([key, s]) => fieldOf(key, s, required.has(key)));
   cache.set(type, fields);
   return fields;
 }
