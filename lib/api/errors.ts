@@ -90,9 +90,14 @@ export async function readJson(
   } catch (err) {
     throw new AppError(400, "invalid_json", `request body is not valid JSON: ${(err as Error).message}`);
   }
-  const unstorable = findUnstorableText(parsed);
+  return assertStorable(parsed);
+}
+
+/** `value` itself, or a 422 naming the first text in it that Postgres cannot store (a NUL). */
+export function assertStorable<T>(value: T): T {
+  const unstorable = findUnstorableText(value);
   if (unstorable) throw new AppError(422, "invalid_request", describeIssues([unstorable]), [unstorable]);
-  return parsed;
+  return value;
 }
 
 /** Parses `data` with a zod schema or throws a 422 whose issues name each offending path. */

@@ -4,6 +4,7 @@ import { getEnv } from "@/lib/env";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import type { ExecutionDetail } from "./get-execution";
+import { getExecutionByShareToken } from "./shares";
 
 /**
  * What a share link must never show: the stored secrets and the server's own credentials. The
@@ -29,6 +30,15 @@ export async function createShareRedactor(database: Database): Promise<Redactor>
  */
 export async function redactForShare(database: Database, detail: ExecutionDetail): Promise<ExecutionDetail> {
   return (await createShareRedactor(database))(detail);
+}
+
+/** What a share link shows: the execution shared under `token`, redacted; undefined when there is none. */
+export async function getSharedExecution(
+  database: Database,
+  token: string,
+): Promise<ExecutionDetail | undefined> {
+  const detail = await getExecutionByShareToken(database.db, token);
+  return detail ? redactForShare(database, detail) : undefined;
 }
 
 function smtpPassword(url: string | undefined): string | undefined {

@@ -1,18 +1,14 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { notFound } from "@/lib/api/errors";
 import type { Db } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
+import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
 import { type ExecutionDetail, getExecutionDetail } from "./get-execution";
-
-/** Share tokens: 24 random bytes (192 bits), base64url. */
-const TOKEN_BYTES = 24;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** Shares an execution read-only; the same link is returned while it is not revoked. */
 export async function shareExecution(db: Db, id: string): Promise<{ url: string; token: string }> {
-  const token = randomBytes(TOKEN_BYTES).toString("base64url");
+  const token = createUrlToken();
   await db
     .update(executions)
     .set({ shareToken: token })
@@ -46,7 +42,7 @@ export async function revokeShare(db: Db, id: string): Promise<void> {
 
 /** The id of the execution shared under `token`, or undefined (unknown, revoked or malformed token). */
 export async function getSharedExecutionId(db: Db, token: string): Promise<string | undefined> {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
+  if (!isUrlToken(token)) return undefined;
   const [row] = await db
     .select({ id: executions.id })
     .from(executions)

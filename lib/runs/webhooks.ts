@@ -1,18 +1,14 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { AppError, describeIssues, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
+import { AppError, assertStorable, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
 import type { Database, Db } from "@/lib/db/client";
 import { webhooks } from "@/lib/db/schema";
-import { findUnstorableText } from "@/lib/security/storable";
+import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
 import { RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { type StartRunResult, startRun } from "./start-run";
 
-/** Webhook tokens: 24 random bytes (192 bits), base64url; the URL is the credential. */
-const TOKEN_BYTES = 24;
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
 const MAX_WEBHOOK_BODY = 1024 * 1024;
 
 /** A workflow's webhook, as the API and the builder show it. */
@@ -60,7 +56,7 @@ export async function createWebhook(
   }
   const inserted = await db
     .insert(webhooks)
-    .values({ token: randomBytes(TOKEN_BYTES).toString("base64url"), workflowId, triggerId })
+    .values({ token: createUrlToken(), workflowId, triggerId })
     .onConflictDoNothing()
     .returning();
   if (inserted[0]) return { webhook: toWebhook(inserted[0]), created: true };
@@ -88,7 +84,7 @@ export async function revokeWebhook(db: Db, workflowId: string, triggerId: strin
  * `POST /api/workflows/:id/run` does. Unknown and revoked tokens are 404 before the body is read.
  */
 export async function runWebhook(database: Database, token: string, req: Request): Promise<StartRunResult> {
-  const [hook] = TOKEN_PATTERN.test(token)
+  const [hook] = isUrlToken(token)
     ? await database.db.select().from(webhooks).where(eq(webhooks.token, token))
     : [];
   if (!hook) throw notFound("webhook");
@@ -109,9 +105,7 @@ async function readWebhookBody(req: Request): Promise<Record<string, unknown>> {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   let body: unknown;
   if (type === "application/x-www-form-urlencoded") {
-    body = Object.fromEntries(new URLSearchParams(await readBodyText(req, MAX_WEBHOOK_BODY)));
-    const unstorable = findUnstorableText(body);
-    if (unstorable) throw new AppError(422, "invalid_request", describeIssues([unstorable]), [unstorable]);
+    body = assertStorable(Object.fromEntries(new URLSearchParams(await readBodyText(req, MAX_WEBHOOK_BODY))));
   } else if (type === "" || type === "application/json" || type.endsWith("+json")) {
     body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {} });
   } else {

@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/client";
 import { query } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
-import { deleteSecret, envSecrets, listSecretNames, loadSecrets, setSecret } from "./secrets";
+import { deleteSecret, envSecrets, listSecrets, loadSecrets, setSecret } from "./secrets";
 
 describe("secrets store", () => {
   let database: Database;
@@ -47,7 +47,7 @@ describe("secrets store", () => {
     );
     expect(dump.map((r) => r.t).join("\n")).not.toContain("plain-canary-value");
     expect(await loadSecrets(database)).toEqual({ FROM_ENV: "env-value-1", TOKEN: "plain-canary-value-43" });
-    expect(await listSecretNames(database)).toEqual(["FROM_ENV", "TOKEN"]);
+    expect((await listSecrets(database)).map((s) => s.name)).toEqual(["FROM_ENV", "TOKEN"]);
     expect(await deleteSecret(database, "TOKEN")).toBe(true);
     expect(await deleteSecret(database, "TOKEN")).toBe(false);
     expect(await loadSecrets(database)).toEqual({ FROM_ENV: "env-value-1" });

@@ -104,11 +104,6 @@ export async function listSecrets(database: Database): Promise<SecretInfo[]> {
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Names of every secret (environment and table), sorted; never values. */
-export async function listSecretNames(database: Database): Promise<string[]> {
-  return (await listSecrets(database)).map((s) => s.name);
-}
-
 /**
  * Removes a stored secret (`DELETE /api/secrets/:name`): 404 when there is none, 409 when the name
  * only comes from the environment (remove the variable instead).

@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ExecutionView } from "@/components/execution/execution-view";
 import { getDatabase } from "@/lib/db/client";
-import { redactForShare } from "@/lib/runs/share-redaction";
-import { getExecutionByShareToken } from "@/lib/runs/shares";
+import { getSharedExecution } from "@/lib/runs/share-redaction";
 
 export const dynamic = "force-dynamic";
 
@@ -18,10 +17,8 @@ type Props = { params: Promise<{ token: string }> };
 /** A read-only execution for anyone with the link: no controls, no cookies, secrets redacted here. */
 export default async function SharedExecutionPage({ params }: Props) {
   const { token } = await params;
-  const database = await getDatabase();
-  const detail = await getExecutionByShareToken(database.db, token);
-  if (!detail) notFound();
-  const redacted = await redactForShare(database, detail);
+  const redacted = await getSharedExecution(await getDatabase(), token);
+  if (!redacted) notFound();
   return (
     <main className="page page-wide">
       <div className="readonly-banner" data-testid="readonly-banner">
