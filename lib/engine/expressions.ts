@@ -37,7 +37,9 @@ const notAvailable = (name: string) => () => {
 function compile(source: string): jsonata.Expression {
   let expr = cache.get(source);
   if (expr) return expr;
-  expr = jsonata(source, LIMITS);
+  // SPEC §1: a field that takes an expression also accepts it wrapped in one `{{ … }}`.
+  const template = parseTemplate(source);
+  expr = jsonata("whole" in template ? template.whole : source, LIMITS);
   // `$eval` would compile strings taken from data outside this cache and its limits.
   expr.assign("eval", notAvailable("eval"));
   // A backtracking regex or a huge `$pad` runs synchronously past any timeout (or aborts the process).
@@ -98,6 +100,16 @@ export function expressionSyntaxError(source: string): string | undefined {
   } catch (err) {
     return err && typeof err === "object" && "message" in err ? String(err.message) : String(err);
   }
+}
+
+/** The syntax error of each `{{ … }}` expression embedded in a text, if any (for save-time checks). */
+export function templateSyntaxError(text: string): string | undefined {
+  for (const part of scanTemplate(text)) {
+    if (typeof part === "string") continue;
+    const problem = expressionSyntaxError(part.expr);
+    if (problem) return `{{ ${shorten(part.expr)} }}: ${problem}`;
+  }
+  return undefined;
 }
 
 /**
