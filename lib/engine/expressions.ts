@@ -39,11 +39,16 @@ export interface ExpressionIsolate {
   ): Promise<unknown>;
 }
 
-let isolate: ExpressionIsolate | undefined;
+/**
+ * Kept on globalThis, not in a module variable: Next.js bundles instrumentation.ts (which installs
+ * it) apart from the route handlers, and each bundle may hold its own copy of this module.
+ */
+const ISOLATE_SLOT = Symbol.for("braid.expressionIsolate");
+type IsolateSlot = { [ISOLATE_SLOT]?: ExpressionIsolate };
 
 /** Installs (or, with undefined, removes) the isolate for expressions that need one. */
 export function setExpressionIsolate(next: ExpressionIsolate | undefined): void {
-  isolate = next;
+  (globalThis as IsolateSlot)[ISOLATE_SLOT] = next;
 }
 const CACHE_MAX = 10_000;
 const cache = new Map<string, jsonata.Expression>();
@@ -241,6 +246,7 @@ export async function evaluateExpression(
     throw expressionError(site, source, err);
   }
   try {
+    const isolate = (globalThis as IsolateSlot)[ISOLATE_SLOT];
     if (isolate && bounded.get(source) === false)
       return await isolate.evaluate(source, scope, bindings, LIMITS);
     return toPlain(await expr.evaluate(scope, bindings));
