@@ -6,12 +6,16 @@ import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
+import { createSandboxCodeRunner } from "@/lib/sandbox/code-runner";
 import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
 
 /** The real ports of one execution plus what its runner needs to finish it. */
+/** One code runner per process: it only forwards to the process-wide sandbox pool. */
+const sandboxCodeRunner = createSandboxCodeRunner();
+
 export interface ExecutionPorts extends EnginePorts {
   journal: PostgresJournal;
   /** The fenced event store under `events` (flush it before answering). */
@@ -52,6 +56,7 @@ export async function createExecutionPorts(
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
     mailer: createMailer(env.SMTP_URL),
+    code: sandboxCodeRunner,
     secrets,
     redact,
     prepareEvent,
