@@ -6,7 +6,7 @@ import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
-import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
+import { capEventOutputs } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
@@ -35,9 +35,10 @@ export async function createExecutionPorts(
 ): Promise<ExecutionPorts> {
   const secrets = await loadSecrets(database);
   const redact = createRedactor(Object.values(secrets));
-  // Stored node inputs/outputs and event payloads are redacted, then capped in size (visible marker).
+  // Stored node inputs/outputs and event payloads are redacted, then capped in size (visible marker;
+  // the journal caps checkpoints itself).
   const journal = createPostgresJournal(database.db, executionId, fence, {
-    redact: <T>(value: T) => capOutputSize(redact(value)) as T,
+    redact,
     onFenced: options.onFenced,
     fresh: options.fresh,
   });

@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { nodeRuns } from "@/lib/db/schema";
 import type { Journal, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
 import { saveNodeRuns } from "@/lib/queue/save-node-runs";
+import { capOutputSize, DEFAULT_MAX_OUTPUT_BYTES } from "@/lib/security/limits";
 
 /** Thrown by `save` once the execution's fence moved on: this runner lost its lease. */
 export class FencedError extends Error {
@@ -16,6 +17,8 @@ export class FencedError extends Error {
 export interface PostgresJournalOptions {
   /** Applied to input, output and error before they are stored (secret redaction). */
   redact?: <T>(value: T) => T;
+  /** Input, output and error over this many JSON bytes are stored as a truncation marker. */
+  maxOutputBytes?: number;
   /** Called once when a save finds the fence changed. */
   onFenced?: () => void;
   /** The execution's first claim: it cannot have checkpoints yet, so `load` skips the query. */
@@ -49,7 +52,9 @@ export function createPostgresJournal(
   fence: number,
   options: PostgresJournalOptions = {},
 ): PostgresJournal {
-  const redact = options.redact ?? (<T>(v: T) => v);
+  const scrub = options.redact ?? (<T>(v: T) => v);
+  const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const redact = <T>(value: T): T => capOutputSize(scrub(value), maxBytes) as T;
   let pending = new Map<string, NodeCheckpoint>();
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let writing = false;
@@ -112,6 +117,7 @@ export function createPostgresJournal(
         if (r.finishedAt) cp.finishedAt = r.finishedAt.toISOString();
         if (r.durationMs !== null) cp.durationMs = r.durationMs;
         if (r.cached) cp.cached = true;
+        if (r.handle !== null) cp.handle = r.handle;
         out[r.nodeId] = cp;
       }
       return out;
