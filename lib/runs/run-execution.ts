@@ -1,14 +1,12 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
-import { runWorkflow } from "@/lib/engine/run-workflow";
+import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { getEventNotifier } from "@/lib/events/notifier";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
-import { finishExecution } from "@/lib/queue/finish-execution";
-import { saveNodeRuns } from "@/lib/queue/save-node-runs";
 import { settleExecution } from "@/lib/queue/settle-execution";
-import { createExecutionPorts } from "./create-ports";
+import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError } from "./postgres-journal";
 
@@ -63,23 +61,67 @@ export async function runExecution(
   claim: ClaimedExecution,
   options: RunExecutionOptions,
 ): Promise<RunExecutionResult> {
-  const { db } = database;
   if (claim.nodeId) {
     // A single-node run whose request died: its input is gone, so it cannot be resumed.
-    await saveNodeRuns(db, {
-      executionId: claim.id,
-      fence: claim.fence,
-      checkpoints: [{ nodeId: claim.nodeId, status: "failed", attempts: 0, error: INTERRUPTED }],
+    return runClaimed(database, claim, options, async ({ ports }) => {
+      const checkpoint: NodeCheckpoint = {
+        nodeId: claim.nodeId!,
+        status: "failed",
+        attempts: 0,
+        error: INTERRUPTED,
+      };
+      await ports.journal.save(checkpoint);
+      return {
+        status: "failed",
+        outputs: {},
+        error: { ...INTERRUPTED, nodeId: claim.nodeId! },
+        nodes: { [checkpoint.nodeId]: checkpoint },
+      };
     });
-    const ok = await finishExecution(db, {
-      id: claim.id,
-      fence: claim.fence,
-      status: "failed",
-      error: INTERRUPTED,
-    });
-    return ok ? { status: "failed", error: INTERRUPTED } : { status: "lost" };
   }
+  // A per-execution timeout (the run request's `timeoutMs`) overrides the workflow's setting.
+  const definition = claim.timeoutMs
+    ? { ...claim.definition, settings: { ...claim.definition.settings, timeoutMs: claim.timeoutMs } }
+    : claim.definition;
+  return runClaimed(database, claim, options, ({ ports, signal, pauseSignal }) =>
+    runWorkflow({
+      definition,
+      inputs: claim.inputs,
+      triggerId: claim.triggerId ?? undefined,
+      ports,
+      signal,
+      pauseSignal,
+      deadline: options.deadline,
+      hardDeadline: options.hardDeadline,
+      secrets: ports.secrets,
+      elapsedMs: claim.runMs,
+    }),
+  );
+}
 
+/** What the body of a claimed run gets from its lifecycle. */
+export interface ClaimedRunContext {
+  /** The execution's ports; `events` buffers for the lifecycle (the final event lands with the status). */
+  ports: ExecutionPorts;
+  /** Aborted on cancel and when the lease is lost. */
+  signal: AbortSignal;
+  /** Aborted on pause and when the runner yields. */
+  pauseSignal: AbortSignal;
+}
+
+/**
+ * The one runner lifecycle of a claimed execution, whole workflow or single node: fenced ports,
+ * heartbeat (lease, controls), lease loss aborting the body, event bursts that follow their
+ * checkpoints, and the settle that stores the final status together with the last events in one
+ * commit, then announces them. `body` runs the work and reports its outcome.
+ */
+export async function runClaimed(
+  database: Database,
+  claim: ClaimedExecution,
+  options: RunExecutionOptions,
+  body: (context: ClaimedRunContext) => Promise<RunOutcome>,
+): Promise<RunExecutionResult> {
+  const { db } = database;
   const cancel = new AbortController();
   const pause = new AbortController();
   let lost = false;
@@ -147,23 +189,12 @@ export async function runExecution(
     onControl: applyControl,
   });
 
-  // A per-execution timeout (the run request's `timeoutMs`) overrides the workflow's setting.
-  const definition = claim.timeoutMs
-    ? { ...claim.definition, settings: { ...claim.definition.settings, timeoutMs: claim.timeoutMs } }
-    : claim.definition;
-  let outcome: Awaited<ReturnType<typeof runWorkflow>>;
+  let outcome: RunOutcome;
   try {
-    outcome = await runWorkflow({
-      definition,
-      inputs: claim.inputs,
-      triggerId: claim.triggerId ?? undefined,
+    outcome = await body({
       ports: { ...ports, events: holdFinal },
       signal: cancel.signal,
       pauseSignal: pause.signal,
-      deadline: options.deadline,
-      hardDeadline: options.hardDeadline,
-      secrets: ports.secrets,
-      elapsedMs: claim.runMs,
     });
   } catch (err) {
     outcome = {
