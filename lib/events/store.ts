@@ -1,5 +1,5 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, query } from "@/lib/db/client";
 import type { EngineEvent, EventSink } from "@/lib/engine/ports";
 import { getEventNotifier } from "./notifier";
@@ -56,6 +56,38 @@ export function encodeEvent(event: EngineEvent): string {
 }
 
 /**
+ * The one statement that appends events (items encoded with `encodeEvent`) to an execution: it
+ * bumps `executions.event_seq` by their count (with `set`, more assignments of the same UPDATE,
+ * and `where`, more conditions such as the fence) and inserts them numbered from the old value,
+ * returning `last`, the new `event_seq`. No row is returned when the update matched nothing, and
+ * then nothing is inserted. The row lock the UPDATE takes serializes writers, so rows become
+ * visible in seq order.
+ */
+export function appendEventsStatement(options: {
+  executionId: string;
+  events: string[];
+  set?: SQL;
+  where?: SQL;
+}): SQL {
+  const count = options.events.length;
+  const items = `[${options.events.join(",")}]`;
+  const set = options.set ? sql`, ${options.set}` : sql``;
+  const where = options.where ? sql` and ${options.where}` : sql``;
+  return sql`with bumped as (
+      update executions set event_seq = event_seq + ${count}::int${set}
+      where id = ${options.executionId}${where}
+      returning event_seq
+    ),
+    inserted as (
+      insert into execution_events (execution_id, seq, type, payload)
+      select ${options.executionId}, bumped.event_seq - ${count}::int + e.i::int, e.item->>'t', e.item->'p'
+      from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
+      returning seq
+    )
+    select bumped.event_seq as last from bumped`;
+}
+
+/**
  * Creates the event sink a runner writes through.
  *
  * Ordering and numbering: `emit` only queues (it never throws and never waits); one write at a
@@ -86,22 +118,13 @@ export function createEventWriter(
   const notifier = getEventNotifier(database);
 
   async function write(batch: string[]): Promise<void> {
-    const items = `[${batch.join(",")}]`;
-    const fenceCheck = options.fence === undefined ? sql`` : sql` and fence = ${options.fence}::int`;
     const rows = await query<{ last: number }>(
       database.db,
-      sql`with bumped as (
-            update executions set event_seq = event_seq + ${batch.length}::int
-            where id = ${executionId}${fenceCheck}
-            returning event_seq
-          ),
-          inserted as (
-            insert into execution_events (execution_id, seq, type, payload)
-            select ${executionId}, bumped.event_seq - ${batch.length}::int + e.i::int, e.item->>'t', e.item->'p'
-            from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
-            returning seq
-          )
-          select bumped.event_seq as last from bumped`,
+      appendEventsStatement({
+        executionId,
+        events: batch,
+        where: options.fence === undefined ? undefined : sql`fence = ${options.fence}::int`,
+      }),
     );
     const [row] = rows;
     if (row) announced = notifier.announce(executionId, Number(row.last));
