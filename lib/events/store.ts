@@ -1,6 +1,7 @@
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, query } from "@/lib/db/client";
+import { connectionBackoffMs, isConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink } from "@/lib/engine/ports";
 import { getEventNotifier } from "./notifier";
 
@@ -23,6 +24,8 @@ export interface EventWriter extends EventSink {
 
 const MAX_BATCH = 500;
 const RETRY_DELAYS_MS = [50, 250, 1000];
+/** About ten minutes of retries at the capped backoff. */
+const MAX_CONNECTION_RETRIES = 600;
 
 /**
  * Serializes an event's payload for a jsonb column: drops `type`, turns values JSON cannot hold
@@ -139,7 +142,12 @@ export function createEventWriter(
           await write(batch);
           break;
         } catch (err) {
-          const delay = RETRY_DELAYS_MS[attempt];
+          // A dropped connection is retried until the database is back (the bump is fenced, so a
+          // runner that lost its lease meanwhile writes nothing); other errors a few times.
+          const delay =
+            isConnectionError(err) && attempt < MAX_CONNECTION_RETRIES
+              ? connectionBackoffMs(attempt)
+              : RETRY_DELAYS_MS[attempt];
           if (delay === undefined) {
             console.error(`events: dropped ${batch.length} event(s) of execution ${executionId}:`, err);
             break;

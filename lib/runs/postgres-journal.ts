@@ -1,6 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
+import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import { nodeRuns } from "@/lib/db/schema";
 import type { Journal, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
 import { saveNodeRuns } from "@/lib/queue/save-node-runs";
@@ -78,7 +79,12 @@ export function createPostgresJournal(
         waiters = [];
         const write = (async () => {
           if (fenced) throw new FencedError(executionId);
-          const ok = await saveNodeRuns(db, { executionId, fence, checkpoints: batch });
+          // A dropped connection is retried: the upsert is idempotent and fenced, so a retry after
+          // the database comes back either lands or finds the fence moved on.
+          const ok = await retryOnConnectionError(
+            () => saveNodeRuns(db, { executionId, fence, checkpoints: batch }),
+            { what: `checkpoints of execution ${executionId}` },
+          );
           if (!ok) {
             markFenced();
             throw new FencedError(executionId);
@@ -106,7 +112,9 @@ export function createPostgresJournal(
     },
     async load() {
       if (options.fresh) return {};
-      const rows = await db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId));
+      const rows = await retryOnConnectionError(() =>
+        db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId)),
+      );
       const out: Record<string, NodeCheckpoint> = {};
       for (const r of rows) {
         const cp: NodeCheckpoint = { nodeId: r.nodeId, status: r.status as NodeStatus, attempts: r.attempts };

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
+import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { getEventNotifier } from "@/lib/events/notifier";
@@ -133,10 +134,14 @@ export async function runClaimed(
   let finalEvent: ExecutionEvent | undefined;
   // A first claim (claims = 1) has no checkpoints to resume from; later ones (crash, hand-off,
   // pause, retry) load them.
-  const ports = await createExecutionPorts(database, claim.id, claim.fence, {
-    onFenced: loseLease,
-    fresh: claim.claims === 1,
-  });
+  const ports = await retryOnConnectionError(
+    () =>
+      createExecutionPorts(database, claim.id, claim.fence, {
+        onFenced: loseLease,
+        fresh: claim.claims === 1,
+      }),
+    { what: `ports of execution ${claim.id}` },
+  );
   // Events are passed on in bursts every EVENT_BURST_MS, each after the checkpoints saved before
   // it (the journal does not wait for `running` checkpoints); the last burst is stored with the
   // final status. Every write is a commit, and commits are what a busy queue runs out of.
@@ -262,15 +267,21 @@ export async function runClaimed(
       console.error(`events: could not encode a ${event.type} event of execution ${claim.id}:`, err);
     }
   }
-  const lastSeq = await settleExecution(db, {
-    id: claim.id,
-    fence: claim.fence,
-    to,
-    outputs,
-    error,
-    handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
-    events: items,
-  });
+  // Retried while the database is unreachable: the settle is fenced and requires `running`, so a
+  // repeat after a commit whose answer was lost changes nothing (and reports `lost`).
+  const lastSeq = await retryOnConnectionError(
+    () =>
+      settleExecution(db, {
+        id: claim.id,
+        fence: claim.fence,
+        to,
+        outputs,
+        error,
+        handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+        events: items,
+      }),
+    { what: `settling execution ${claim.id}` },
+  );
   if (lastSeq === undefined) return { status: "lost" };
   await getEventNotifier(database).announce(claim.id, lastSeq);
   return result;
