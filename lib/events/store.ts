@@ -3,9 +3,9 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, query } from "@/lib/db/client";
 import { connectionBackoffMs, isConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink } from "@/lib/engine/ports";
-import { getEventNotifier } from "./notifier";
+import { EVENTS_CHANNEL, getEventNotifier } from "./notifier";
 
-export { EVENTS_CHANNEL } from "./notifier";
+export { EVENTS_CHANNEL };
 
 /** One stored event: `payload` is the event without its `type`. */
 export interface StoredEvent {
@@ -71,6 +71,8 @@ export function appendEventsStatement(options: {
   events: string[];
   set?: SQL;
   where?: SQL;
+  /** Also announce the new last seq on EVENTS_CHANNEL in the same statement (sent at commit). */
+  notify?: boolean;
 }): SQL {
   const count = options.events.length;
   const items = `[${options.events.join(",")}]`;
@@ -87,7 +89,11 @@ export function appendEventsStatement(options: {
       from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
       returning seq
     )
-    select bumped.event_seq as last from bumped`;
+    select bumped.event_seq as last${
+      options.notify
+        ? sql`, pg_notify(${EVENTS_CHANNEL}, ${options.executionId} || ':' || bumped.event_seq::text) is null as notified`
+        : sql``
+    } from bumped`;
 }
 
 /**

@@ -11,8 +11,10 @@ import { closeRunningStretch } from "./run-time";
  * `finishExecution` writes it, or a release (`queued`, `paused`: checkpoints kept) as
  * `releaseExecution` does; and `events` (items encoded with `encodeEvent`) appended with the next
  * seq numbers. Status and events land together, so a client that reads an event sees the status
- * it reports. A no-op unless `fence` is current and the execution running. Returns the
- * execution's new `event_seq` (to announce), or undefined when fenced out.
+ * it reports. The new last seq is announced (NOTIFY on the events channel) by the same statement,
+ * so subscribers hear of it at commit without another round trip. A no-op unless `fence` is
+ * current and the execution running. Returns the execution's new `event_seq`, or undefined when
+ * fenced out.
  */
 export async function settleExecution(
   db: Db,
@@ -39,6 +41,7 @@ export async function settleExecution(
       events: options.events,
       set: sql`status = ${options.to}, ${changes}, lease_owner = null, lease_expires_at = null, updated_at = now()`,
       where: sql`fence = ${options.fence} and status = 'running'`,
+      notify: true,
     }),
   );
   const [row] = rows;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { createMailer } from "@/lib/email/mailer";
-import type { EngineEvent, EnginePorts, EventSink } from "@/lib/engine/ports";
+import type { EngineEvent, EnginePorts, EventSink, NodeCheckpoint } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
@@ -31,7 +31,11 @@ export async function createExecutionPorts(
   database: Database,
   executionId: string,
   fence: number,
-  options: { onFenced?: () => void; fresh?: boolean } = {},
+  options: {
+    onFenced?: () => void;
+    fresh?: boolean;
+    deferrable?: (checkpoint: NodeCheckpoint) => boolean;
+  } = {},
 ): Promise<ExecutionPorts> {
   const secrets = await loadSecrets(database);
   const redact = createRedactor(Object.values(secrets));
@@ -41,6 +45,7 @@ export async function createExecutionPorts(
     redact,
     onFenced: options.onFenced,
     fresh: options.fresh,
+    deferrable: options.deferrable,
   });
   const writer = createEventWriter(database, executionId, { fence });
   const prepareEvent = <T extends EngineEvent>(event: T): T => capEventOutputs(redact(event));

@@ -24,7 +24,54 @@ export interface PostgresJournalOptions {
   onFenced?: () => void;
   /** The execution's first claim: it cannot have checkpoints yet, so `load` skips the query. */
   fresh?: boolean;
+  /**
+   * Checkpoints the engine need not wait for (see `mayDeferCheckpoint`): `save` resolves at once
+   * and they go out with the next write. Default: only `running` ones.
+   */
+  deferrable?: (checkpoint: NodeCheckpoint) => boolean;
 }
+
+/**
+ * Node types whose work has no effect outside the run: running one again gives the same result
+ * and touches nothing. Until node-type modules declare `sideEffects: false`, the list is here.
+ */
+export const PURE_NODE_TYPES: ReadonlySet<string> = new Set([
+  "trigger",
+  "transform",
+  "condition",
+  "filter",
+  "merge",
+  "output",
+  "delay",
+  "code",
+]);
+
+/**
+ * The checkpoint rule: which checkpoints must be durable before the engine goes on.
+ *
+ * - A node's `running` checkpoint never needs to be: a node that was running when its runner died
+ *   runs again on resume whatever was stored.
+ * - `skipped` and `pending` (interrupted) checkpoints neither: a skipped node did nothing, and a
+ *   pending one runs again.
+ * - A pure node's result (`PURE_NODE_TYPES`: no side effect, same answer again) neither: when a
+ *   crash loses it, the resumed run computes it again, which nobody can observe.
+ * - Every other result, that of a node with side effects (http, llm, email, and later workflow,
+ *   wait), is committed before `save` resolves, so nothing downstream starts before it is
+ *   durable, and a resume never repeats the side effect of a node whose checkpoint it has.
+ *
+ * Deferred checkpoints still land before anything that depends on them is durable: every write
+ * takes all pending checkpoints along (one statement), so when a side-effecting node's checkpoint
+ * commits, the pure results it consumed commit with it or before it; and the runner stores an
+ * event only after `sync()`, so a stored event never reports a checkpoint that could be lost.
+ */
+export function mayDeferCheckpoint(nodeType: string | undefined, checkpoint: NodeCheckpoint): boolean {
+  if (checkpoint.status === "running" || checkpoint.status === "skipped" || checkpoint.status === "pending")
+    return true;
+  return nodeType !== undefined && PURE_NODE_TYPES.has(nodeType);
+}
+
+/** How long a deferred checkpoint waits for company before it is written on its own. */
+const DEFER_MS = 20;
 
 export interface PostgresJournal extends Journal {
   readonly fenced: boolean;
@@ -41,11 +88,13 @@ export interface PostgresJournal extends Journal {
  * checkpoint is committed, so "checkpointed when it finishes" holds while a wide DAG pays one
  * round trip per wave instead of one per node.
  *
- * A node's `running` checkpoint is not waited for: `save` resolves at once and the checkpoint goes
- * out with the next write (usually replaced by the node's settled checkpoint before then), or on
- * `sync()`. Losing it in a crash loses nothing: a node that was running reruns either way. The
- * runner calls `sync()` before it stores events, so a stored event never runs ahead of the
- * checkpoint it reports.
+ * Deferred checkpoints (`deferrable`; by default a node's `running` one; the runner passes
+ * `mayDeferCheckpoint`, the checkpoint rule) are not waited for: `save` resolves at once and the
+ * checkpoint goes out with the next write (often replaced by a later checkpoint of the node before
+ * then), after DEFER_MS at the latest, or on `sync()`. Losing one in a crash loses nothing (see
+ * `mayDeferCheckpoint`). The runner calls `sync()` before it stores events, so a stored event never
+ * runs ahead of the checkpoint it reports. Fencing is unchanged: every write, deferred or not, is
+ * one fenced statement.
  */
 export function createPostgresJournal(
   db: Db,
@@ -62,6 +111,8 @@ export function createPostgresJournal(
   /** The batch being written, for `sync` when nothing else is pending. */
   let inFlight: Promise<void> | undefined;
   let fenced = false;
+  let lazy: ReturnType<typeof setTimeout> | undefined;
+  const deferrable = options.deferrable ?? ((cp: NodeCheckpoint) => cp.status === "running");
 
   function markFenced() {
     if (fenced) return;
@@ -70,6 +121,8 @@ export function createPostgresJournal(
   }
 
   async function pump(): Promise<void> {
+    if (lazy) clearTimeout(lazy);
+    lazy = undefined;
     writing = true;
     try {
       while (pending.size > 0) {
@@ -138,9 +191,15 @@ export function createPostgresJournal(
       if (stored.error !== undefined) stored.error = redact(stored.error);
       pending.set(checkpoint.nodeId, stored);
       const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      if (checkpoint.status === "running") {
+      if (deferrable(checkpoint)) {
         // Resolved now; the write (and its failure, if any) is reported by the next save or sync.
         done.catch(() => {});
+        if (!writing && !lazy && checkpoint.status !== "running") {
+          lazy = setTimeout(() => {
+            lazy = undefined;
+            if (!writing && pending.size > 0) void pump();
+          }, DEFER_MS);
+        }
         return Promise.resolve();
       }
       if (!writing) void pump();

@@ -3,13 +3,12 @@ import type { Database } from "@/lib/db/client";
 import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
-import { getEventNotifier } from "@/lib/events/notifier";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { settleExecution } from "@/lib/queue/settle-execution";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
-import { FencedError } from "./postgres-journal";
+import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
 
 export interface RunExecutionOptions {
   leaseMs: number;
@@ -134,11 +133,14 @@ export async function runClaimed(
   let finalEvent: ExecutionEvent | undefined;
   // A first claim (claims = 1) has no checkpoints to resume from; later ones (crash, hand-off,
   // pause, retry) load them.
+  const typeOf = new Map(claim.definition.nodes.map((n) => [n.id, n.type as string]));
   const ports = await retryOnConnectionError(
     () =>
       createExecutionPorts(database, claim.id, claim.fence, {
         onFenced: loseLease,
         fresh: claim.claims === 1,
+        // The checkpoint rule: only side-effecting results are awaited (see mayDeferCheckpoint).
+        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(cp.nodeId), cp),
       }),
     { what: `ports of execution ${claim.id}` },
   );
@@ -218,10 +220,23 @@ export async function runClaimed(
   if (lostNow()) return { status: "lost" };
   // Earlier bursts and checkpoints first, so the last events follow them in seq order.
   await bursts;
-  await ports.journal.sync().catch(() => {});
+  let unrecorded: unknown;
+  await ports.journal.sync().catch((err) => {
+    unrecorded = err;
+  });
   await ports.writer.flush();
   if (lostNow()) return { status: "lost" };
 
+  if (unrecorded !== undefined && outcome.status !== "failed" && outcome.status !== "cancelled") {
+    // A deferred checkpoint could not be written (not a lost connection: those are retried).
+    const message = unrecorded instanceof Error ? unrecorded.message : String(unrecorded);
+    outcome = {
+      ...outcome,
+      status: "failed",
+      error: { code: "journal", message: `could not record the execution: ${message}` },
+    };
+    finalEvent = undefined;
+  }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
   const outputs = ports.redact(outcome.outputs);
   const nodes = ports.redact(outcome.nodes);
@@ -283,7 +298,6 @@ export async function runClaimed(
     { what: `settling execution ${claim.id}` },
   );
   if (lastSeq === undefined) return { status: "lost" };
-  await getEventNotifier(database).announce(claim.id, lastSeq);
   return result;
 }
 
