@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isConnectionError } from "@/lib/db/connection-errors";
 import { findUnstorableText } from "@/lib/security/storable";
 import { fromZodIssues, type ValidationIssue } from "@/lib/workflow/validate";
 
@@ -28,6 +29,15 @@ export function errorResponse(err: unknown): Response {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.issues) body.error.issues = err.issues;
     return Response.json(body, { status: err.status });
+  }
+  if (isConnectionError(err)) {
+    // The database is down or restarting: nothing was decided, the client may retry shortly.
+    return Response.json(
+      {
+        error: { code: "unavailable", message: "the database is unreachable; retry shortly" },
+      } satisfies ErrorBody,
+      { status: 503, headers: { "retry-after": "2" } },
+    );
   }
   console.error("unhandled error in route", err instanceof Error ? err.stack : err);
   return Response.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, {

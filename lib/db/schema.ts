@@ -119,6 +119,8 @@ export const nodeRuns = pgTable(
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
     durationMs: integer("duration_ms"),
+    /** The source handle a succeeded `condition` took (`true`/`false`), so a resume routes as before. */
+    handle: text("handle"),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.executionId, t.nodeId] })],

@@ -162,7 +162,8 @@ export async function startRun(
   return { httpStatus: result.status === "paused" ? 202 : 200, body: answer };
 }
 
-function claimOf(row: ExecutionRow): ClaimedExecution {
+/** The claim a runner holds on an execution row it inserted already claimed (fence 1). */
+export function claimOf(row: ExecutionRow): ClaimedExecution {
   return toClaimed({
     id: row.id,
     workflow_id: row.workflowId,
