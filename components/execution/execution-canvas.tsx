@@ -15,9 +15,9 @@ import "@xyflow/react/dist/style.css";
 import { memo, useMemo } from "react";
 import { statusColor } from "@/components/ui/status-badge";
 import type { NodeStatus } from "@/lib/engine/ports";
+import { handlesOf, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { resolveEdges } from "@/lib/workflow/graph";
-import { handlesOf, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { positionsOf } from "./flow-layout";
 
