@@ -182,9 +182,20 @@ describe("SSRF corpus", () => {
   it("names the reason in the error", async () => {
     const client = createHttpClient({ lookup: fakeDns });
     const err = await errorOf(client.request({ method: "GET", url: `http://127.0.0.1:${canary.port}/` }));
-    expect(err.message).toBe("blocked: 127.0.0.1 is a loopback address");
+    expect(err.message).toBe(
+      "blocked: 127.0.0.1 is a loopback address; to allow it, add 127.0.0.1 to HTTP_ALLOWED_HOSTS or set HTTP_ALLOW_PRIVATE_NETWORK=true",
+    );
     const meta = await errorOf(client.request({ method: "GET", url: "http://169.254.169.254/" }));
-    expect(meta.message).toBe("blocked: 169.254.169.254 is a cloud metadata address");
+    expect(meta.message).toBe(
+      "blocked: 169.254.169.254 is a cloud metadata address; to allow it, add 169.254.169.254 to HTTP_ALLOWED_HOSTS or set HTTP_ALLOW_PRIVATE_NETWORK=true",
+    );
+    const resolved = await errorOf(
+      client.request({ method: "GET", url: `http://localhost:${canary.port}/` }),
+    );
+    expect(resolved.message).toMatch(
+      /^blocked: localhost resolves to .*, a loopback address; to allow it, add localhost to HTTP_ALLOWED_HOSTS or set HTTP_ALLOW_PRIVATE_NETWORK=true$/,
+    );
+    expect(canary.accepted()).toBe(0);
   });
 
   it("re-checks every redirect hop: an allowed server cannot bounce a request to a private address", async () => {

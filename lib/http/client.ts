@@ -62,6 +62,10 @@ const systemResolver: Resolver = async (hostname) => {
   return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
+/** How to let a node reach a refused host: the two settings that allow it, named. */
+const ALLOW_HINT = (host: string) =>
+  `; to allow it, add ${host} to HTTP_ALLOWED_HOSTS or set HTTP_ALLOW_PRIVATE_NETWORK=true`;
+
 /**
  * The one HTTP client every node request goes through. Requests to hosts outside `allowedHosts`
  * pass the SSRF guard: only http(s); an IP literal is checked before connecting; a host name is
@@ -103,7 +107,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (reason)
           throw new HttpClientError(
             "ssrf_blocked",
-            `blocked: ${hostname} resolves to ${a.address}, ${reason}`,
+            `blocked: ${hostname} resolves to ${a.address}, ${reason}${ALLOW_HINT(hostname)}`,
           );
       }
     }
@@ -128,7 +132,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const host = url.hostname.replace(/^\[|\]$/g, "");
     if (net.isIP(host)) {
       const reason = blockedAddressReason(host);
-      if (reason) throw new HttpClientError("ssrf_blocked", `blocked: ${host} is ${reason}`);
+      if (reason)
+        throw new HttpClientError("ssrf_blocked", `blocked: ${host} is ${reason}${ALLOW_HINT(host)}`);
     }
     return guarded;
   }

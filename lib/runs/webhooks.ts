@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { AppError, assertStorable, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
+import { CreateWebhookRequest } from "@/lib/api/schemas";
 import type { Database, Db } from "@/lib/db/client";
 import { webhooks } from "@/lib/db/schema";
 import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
@@ -17,8 +17,6 @@ export interface Webhook {
   url: string;
   createdAt: string;
 }
-
-const CreateWebhookRequest = z.strictObject({ triggerId: z.string().min(1).max(64) });
 
 const toWebhook = (row: typeof webhooks.$inferSelect): Webhook => ({
   triggerId: row.triggerId,

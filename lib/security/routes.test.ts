@@ -41,6 +41,7 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/secrets/page.tsx": "session",
   "app/api/share/[token]/route.ts": "public-read",
   "app/api/share/[token]/events/route.ts": "public-read",
+  "app/api/openapi.json/route.ts": "session",
 };
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

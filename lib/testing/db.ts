@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
 import postgres from "postgres";
-import { type Database, MIGRATIONS_FOLDER, openPglite, openPostgres } from "@/lib/db/client";
+import { type Database, type Db, MIGRATIONS_FOLDER, openPglite, openPostgres } from "@/lib/db/client";
+import * as schema from "@/lib/db/schema";
 
 /** The Postgres server tests use (a maintenance database; each test gets its own database). */
 export const TEST_POSTGRES_URL =
@@ -71,11 +75,50 @@ async function ensureTemplate(admin: postgres.Sql): Promise<string> {
 }
 
 /**
+ * Where the migrated PGlite template of the current migration set is kept: a tar of a data directory
+ * right after `drizzle/` was applied. `BRAID_TEST_CACHE_DIR` overrides the folder.
+ */
+export function pgliteTemplatePath(): string {
+  const dir = process.env.BRAID_TEST_CACHE_DIR ?? path.join(tmpdir(), "braid-test-cache");
+  return path.join(dir, `pglite-${migrationsHash()}.tar`);
+}
+
+/**
+ * Builds the migrated PGlite template once per migration set (a no-op when it is on disk already).
+ * Written to a temporary name and renamed, so a reader never sees half a file; two processes racing
+ * both write the same content. Vitest's global setup calls it before any worker starts.
+ */
+export async function ensurePgliteTemplate(): Promise<string> {
+  const file = pgliteTemplatePath();
+  if (existsSync(file)) return file;
+  const database = await openPglite(undefined, { migrate: true });
+  try {
+    const dump = await (database.client as PGlite).dumpDataDir("none");
+    mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, file);
+  } finally {
+    await database.close();
+  }
+  return file;
+}
+
+/** An in-memory PGlite loaded from the migrated template: no initdb, no migrations to replay. */
+async function openPgliteFromTemplate(): Promise<Database> {
+  const file = await ensurePgliteTemplate();
+  const { PGlite } = await import("@electric-sql/pglite");
+  const client: PGlite = await PGlite.create({ loadDataDir: new Blob([readFileSync(file)]) });
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return { kind: "pglite", db, client, close: () => client.close() };
+}
+
+/**
  * A fresh, migrated, private database: a new Postgres database cloned from a migrated template,
- * or an in-memory PGlite. `close()` drops it.
+ * or an in-memory PGlite loaded from the migrated template. `close()` drops it.
  */
 export async function createTestDatabase(kind: "postgres" | "pglite" = testDbKind): Promise<Database> {
-  if (kind === "pglite") return openPglite(undefined, { migrate: true });
+  if (kind === "pglite") return openPgliteFromTemplate();
   if (!(await postgresAvailable())) throw new Error(`Postgres is not reachable at ${TEST_POSTGRES_URL}`);
   const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
   try {

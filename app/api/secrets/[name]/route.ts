@@ -1,12 +1,11 @@
-import { z } from "zod";
 import { parseOrThrow, readJson, withErrors } from "@/lib/api/errors";
+import { SetSecretRequest } from "@/lib/api/schemas";
 import { getDatabase } from "@/lib/db/client";
 import { removeSecretOrThrow, setSecret } from "@/lib/security/secrets";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const SetSecretRequest = z.strictObject({ value: z.string() });
 type Ctx = { params: Promise<{ name: string }> };
 
 /** `{ value }` → 204: stores (or replaces) the secret, encrypted; needs APP_SECRET (409 without). */

@@ -1,17 +1,11 @@
-import { z } from "zod";
 import { parseOrThrow, withErrors } from "@/lib/api/errors";
+import { HistoryQuery } from "@/lib/api/schemas";
 import { getDb } from "@/lib/db/client";
 import { listExecutions } from "@/lib/runs/get-execution";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-
-const HistoryQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  before: z.string().min(1).max(100).optional(),
-  idempotencyKey: z.string().min(1).max(200).optional(),
-});
 
 /**
  * A workflow's executions, newest first (`?limit=&before=<executionId>` pages;

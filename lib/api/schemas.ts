@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { RunMode, WorkflowDefinition } from "@/lib/workflow/schema";
+
+/*
+ * The schemas of the HTTP API in one place. Request schemas are the ones the routes (or the services
+ * they call) parse with; response schemas describe what the routes answer. Both feed the OpenAPI
+ * document (lib/api/openapi.ts), so what is published is what is checked.
+ */
+
+export { SingleNodeRunRequest } from "@/lib/runs/run-single-node";
+export { RunRequest } from "@/lib/runs/start-run";
+export { WorkflowDefinition };
+
+/** The body of `PUT /api/secrets/:name`. */
+export const SetSecretRequest = z.strictObject({ value: z.string() });
+
+/** The body of `POST /api/workflows/:id/webhooks`. */
+export const CreateWebhookRequest = z.strictObject({ triggerId: z.string().min(1).max(64) });
+
+/** The query of `GET /api/workflows/:id/executions`. */
+export const HistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  before: z.string().min(1).max(100).optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+
+/** The JSON body of `POST /api/auth/login` (a form post with the same fields works too). */
+export const LoginRequest = z.object({
+  password: z.string(),
+  next: z.string().optional().describe("Where to go after signing in; only a local path is followed."),
+});
+
+/** One problem with a request, `path` naming the field (`nodes[0].config.url`). */
+export const ValidationIssue = z.object({ path: z.string(), code: z.string(), message: z.string() });
+
+/** The JSON error body every route answers a 4xx/5xx with (SPEC §3). */
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(ValidationIssue).optional() }),
+});
+
+const IsoTime = z.string().describe("ISO 8601 time");
+const ExecutionStatus = z.enum(["queued", "running", "paused", "succeeded", "failed", "cancelled"]);
+const NodeStatus = z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]);
+const NodeError = z.object({ message: z.string(), code: z.string().optional() }).loose();
+const ExecutionMode = z.enum(["immediate", "queued"]);
+
+/** A stored workflow (`GET /api/workflows/:id`). */
+export const WorkflowRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  definition: WorkflowDefinition,
+  version: z.int(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+
+/** `GET /api/workflows`. */
+export const WorkflowList = z.object({
+  workflows: z.array(z.object({ id: z.string(), name: z.string(), nodeCount: z.int(), updatedAt: IsoTime })),
+});
+
+/** The answer to `POST /api/workflows/:id/run` and to an incoming webhook. */
+export const RunResponse = z.object({
+  executionId: z.string(),
+  status: ExecutionStatus,
+  mode: ExecutionMode,
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: z.unknown().optional(),
+  nodes: z.record(z.string(), z.unknown()).optional().describe("Per-node checkpoints"),
+  handedOff: z.boolean().optional().describe("An immediate run that went over budget and was queued"),
+  complexity: z.object({ score: z.number(), reasons: z.array(z.string()) }).optional(),
+  deduplicated: z.boolean().optional().describe("The idempotency key matched an earlier execution"),
+});
+
+/** The answer to `POST /api/workflows/:id/nodes/:nodeId/run`. */
+export const SingleNodeRunResponse = z.object({
+  nodeId: z.string(),
+  executionId: z.string(),
+  status: NodeStatus,
+  output: z.unknown(),
+  error: NodeError.nullable(),
+  durationMs: z.number(),
+  cached: z.boolean(),
+});
+
+/** One execution with per-node detail and logs (`GET /api/executions/:id`, `GET /api/share/:token`). */
+export const ExecutionDetail = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  status: ExecutionStatus,
+  mode: ExecutionMode,
+  inputs: z.unknown(),
+  outputs: z.record(z.string(), z.unknown()).nullable(),
+  error: NodeError.extend({ nodeId: z.string().optional() }).nullable(),
+  startedAt: IsoTime.nullable(),
+  finishedAt: IsoTime.nullable(),
+  durationMs: z.number().nullable(),
+  progress: z.object({ finished: z.int(), total: z.int() }),
+  tags: z.array(z.string()),
+  triggerId: z.string().nullable(),
+  nodeId: z.string().nullable().describe("Set for single-node runs"),
+  handedOff: z.boolean(),
+  nodes: z.record(
+    z.string(),
+    z.object({
+      status: NodeStatus,
+      attempts: z.int(),
+      startedAt: IsoTime.nullable(),
+      finishedAt: IsoTime.nullable(),
+      durationMs: z.number().nullable(),
+      input: z.unknown(),
+      output: z.unknown(),
+      error: NodeError.nullable(),
+      cached: z.boolean(),
+    }),
+  ),
+  logs: z.array(
+    z.object({
+      at: IsoTime,
+      nodeId: z.string().optional(),
+      level: z.enum(["debug", "info", "warn", "error"]),
+      message: z.string(),
+    }),
+  ),
+  definition: WorkflowDefinition,
+  eventSeq: z.int().describe("Last event sequence number written: an SSE client resumes after it"),
+});
+
+/** `GET /api/workflows/:id/executions`. */
+export const ExecutionList = z.object({
+  executions: z.array(
+    z.object({
+      id: z.string(),
+      status: ExecutionStatus,
+      mode: ExecutionMode,
+      startedAt: IsoTime.nullable(),
+      finishedAt: IsoTime.nullable(),
+      durationMs: z.number().nullable(),
+      nodeId: z.string().optional(),
+      tags: z.array(z.string()),
+      createdAt: IsoTime,
+    }),
+  ),
+});
+
+/** The answer to cancel, pause, resume and retry. */
+export const ControlResponse = z.object({
+  executionId: z.string(),
+  status: ExecutionStatus,
+  control: z.enum(["cancel", "pause"]).nullable().describe("A request the runner has yet to honour"),
+});
+
+/** `POST /api/executions/:id/share`. */
+export const ShareLink = z.object({ url: z.string() });
+
+/** A trigger's incoming webhook. */
+export const Webhook = z.object({ triggerId: z.string(), url: z.string(), createdAt: IsoTime });
+
+/** `GET /api/workflows/:id/webhooks`. */
+export const WebhookList = z.object({ webhooks: z.array(Webhook) });
+
+/** `GET /api/secrets`: names and where they come from, never values. */
+export const SecretList = z.object({
+  secrets: z.array(
+    z.object({
+      name: z.string(),
+      source: z.enum(["env", "stored"]),
+      updatedAt: IsoTime.optional(),
+      overridesEnv: z.boolean().optional(),
+    }),
+  ),
+  storeAvailable: z.boolean(),
+});
+
+/** `GET|POST /api/cron/drain`. */
+export const DrainResponse = z.object({ claimed: z.int(), finished: z.int(), requeued: z.int() });
+
+/** `{ ok: true }` answers (sign-in and sign-out). */
+export const OkResponse = z.object({ ok: z.literal(true), next: z.string().optional() });
+
+/** A run mode, as the `?mode=` query of an incoming webhook. */
+export const WebhookQuery = z.object({ mode: RunMode.optional() });
