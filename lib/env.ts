@@ -39,6 +39,14 @@ export const Env = z.object({
     .transform((v) => v === "true"),
   HTTP_ALLOW_PRIVATE_NETWORK: bool,
   HTTP_ALLOWED_HOSTS: optionalString,
+  /** The instance's public URL; its host is accepted in `Host` and `Origin` (DNS rebinding, CSRF). */
+  APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** More host names (comma separated, `name` or `name:port`, `*` for any) the instance answers to. */
+  ALLOWED_HOSTS: optionalString,
+  /** Set by Vercel: the deployment's own host names, accepted like ALLOWED_HOSTS. */
+  VERCEL_URL: optionalString,
+  VERCEL_BRANCH_URL: optionalString,
+  VERCEL_PROJECT_PRODUCTION_URL: optionalString,
   APP_PASSWORD: optionalString,
   APP_SECRET: optionalString,
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),

@@ -107,7 +107,7 @@ async function readWebhookBody(req: Request): Promise<Record<string, unknown>> {
   if (type === "application/x-www-form-urlencoded") {
     body = assertStorable(Object.fromEntries(new URLSearchParams(await readBodyText(req, MAX_WEBHOOK_BODY))));
   } else if (type === "" || type === "application/json" || type.endsWith("+json")) {
-    body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {} });
+    body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {}, anyContentType: true });
   } else {
     throw new AppError(
       415,

@@ -187,7 +187,11 @@ describe("login and logout routes", () => {
     expect(res.status).toBe(422);
     expect((await res.json()).error.message).toMatch(/^password:/);
     const notJson = await login(
-      new Request(`${BASE}/api/auth/login`, { method: "POST", body: "{" }),
+      new Request(`${BASE}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{",
+      }),
       undefined,
     );
     expect(notJson.status).toBe(400);
