@@ -158,6 +158,29 @@ export function parseOrThrow<T extends z.ZodType>(
   return parsed.data;
 }
 
+/** The largest version `If-Match` may name (Postgres `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/**
+ * The workflow version an `If-Match` header expects: absent, empty or `*` → `undefined` (no
+ * check); a version (quotes and `W/` allowed) from 1 to 2^31−1 → that number; anything else → 400.
+ */
+export function parseIfMatch(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim().replace(/^W\//, "").replaceAll('"', "");
+  if (value === "" || value === "*") return undefined;
+  const version = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(version >= 1 && version <= MAX_VERSION)) {
+    throw new AppError(
+      400,
+      "invalid_request",
+      `if-match: expected a workflow version from 1 to ${MAX_VERSION}, got "${header.slice(0, 40)}"`,
+      [{ path: "if-match", code: "invalid_header", message: `expected a version from 1 to ${MAX_VERSION}` }],
+    );
+  }
+  return version;
+}
+
 /** "nodes[3].config.url: url is required (and 2 more)". */
 export function describeIssues(issues: ValidationIssue[]): string {
   const first = issues[0];
