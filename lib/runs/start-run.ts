@@ -11,6 +11,9 @@ import { getEnv } from "@/lib/env";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
+import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
+import { createRedactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
 import { pickTrigger } from "@/lib/workflow/graph";
 import { RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -94,6 +97,9 @@ export async function startRun(
   }
 
   const owner = createOwnerName("request");
+  // Inputs, tags and the idempotency key are stored and shown redacted, like node outputs: the run
+  // sees what is stored. A key holding a secret is stored hashed, so a retry still finds its run.
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
   const base = {
     id: randomUUID(),
     workflowId,
@@ -102,12 +108,13 @@ export async function startRun(
     requestedMode,
     triggerId: trigger.id,
     definition,
-    inputs: request.inputs ?? {},
+    inputs: redact(request.inputs ?? {}),
     complexity: complexity ?? null,
     priority: request.priority ?? 0,
-    tags: request.tags ?? [],
+    tags: redact(request.tags ?? []),
     timeoutMs: request.timeoutMs ?? null,
-    idempotencyKey: request.idempotencyKey ?? null,
+    idempotencyKey:
+      request.idempotencyKey === undefined ? null : storedIdempotencyKey(request.idempotencyKey, redact),
   };
   const immediate = mode === "immediate";
   const { row, created } = await enqueueExecution(
