@@ -37,6 +37,11 @@ export const Env = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  /** Calls a webhook token accepts per window unless the webhook sets its own limit. */
+  WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  WEBHOOK_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Immediate runs one process runs at once; past it, immediate requests are queued instead. */
+  MAX_INFLIGHT_IMMEDIATE: z.coerce.number().int().min(0).max(10_000).default(32),
   HTTP_ALLOW_PRIVATE_NETWORK: bool,
   HTTP_ALLOWED_HOSTS: optionalString,
   /** The instance's public URL; its host is accepted in `Host` and `Origin` (DNS rebinding, CSRF). */

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: ValidationIssue[],
+    /** Extra response headers (e.g. `Retry-After`). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";
@@ -27,7 +29,7 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.issues) body.error.issues = err.issues;
-    return Response.json(body, { status: err.status });
+    return Response.json(body, { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
   console.error("unhandled error in route", err instanceof Error ? err.stack : err);
   return Response.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, {
