@@ -53,6 +53,8 @@ export const Env = z.object({
   VERCEL_BRANCH_URL: optionalString,
   VERCEL_PROJECT_PRODUCTION_URL: optionalString,
   APP_PASSWORD: optionalString,
+  /** Proxies (IPs or IPv4 CIDRs, comma separated) whose X-Forwarded-For / -Proto are believed. */
+  TRUSTED_PROXIES: optionalString,
   APP_SECRET: optionalString,
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
 });
