@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { loggableError } from "@/lib/security/safe-error";
 import { findUnstorableText } from "@/lib/security/storable";
 import { fromZodIssues, type ValidationIssue } from "@/lib/workflow/validate";
 
@@ -31,7 +32,7 @@ export function errorResponse(err: unknown): Response {
     if (err.issues) body.error.issues = err.issues;
     return Response.json(body, { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
-  console.error("unhandled error in route", err instanceof Error ? err.stack : err);
+  console.error("unhandled error in route", loggableError(err));
   return Response.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, {
     status: 500,
   });

@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { createRedactor } from "@/lib/security/redact";
+import { safeErrorMessage } from "@/lib/security/safe-error";
 import { pickTrigger, reachableFrom, resolveEdges } from "@/lib/workflow/graph";
 import type { WorkflowDefinition, WorkflowNode } from "@/lib/workflow/schema";
 import { systemClock } from "./clock";
@@ -218,7 +219,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   const fatal = (err: unknown) =>
     requestStop("failed", {
       code: "journal",
-      message: `could not record the execution: ${toNodeError(err).message}`,
+      message: `could not record the execution: ${safeErrorMessage(err)}`,
     });
   events.onError(fatal);
 

@@ -8,6 +8,7 @@ import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { finishExecution } from "@/lib/queue/finish-execution";
 import { saveNodeRuns } from "@/lib/queue/save-node-runs";
 import { settleExecution } from "@/lib/queue/settle-execution";
+import { safeErrorMessage } from "@/lib/security/safe-error";
 import { createExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError } from "./postgres-journal";
@@ -169,7 +170,7 @@ export async function runExecution(
     outcome = {
       status: "failed",
       outputs: {},
-      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+      error: { message: safeErrorMessage(err), code: "engine" },
       nodes: {},
     };
   } finally {
