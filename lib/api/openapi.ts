@@ -123,6 +123,11 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
     },
   },
   "/api/workflows/{id}/webhooks/{triggerId}": {
+    patch: {
+      summary: "Set a webhook's own rate limit (null: the instance's default)",
+      body: S.UpdateWebhookRequest,
+      responses: { 200: json("The webhook", S.Webhook), 404: notFoundAnswer, 422: invalid },
+    },
     delete: {
       summary: "Revoke a trigger's webhook",
       responses: { 204: empty("Revoked"), 404: notFoundAnswer },

@@ -15,7 +15,19 @@ export { WorkflowDefinition };
 export const SetSecretRequest = z.strictObject({ value: z.string() });
 
 /** The body of `POST /api/workflows/:id/webhooks`. */
-export const CreateWebhookRequest = z.strictObject({ triggerId: z.string().min(1).max(64) });
+/** A webhook's own rate limit, or `null` for the instance's default. */
+export const WebhookRateLimit = z
+  .strictObject({
+    max: z.int().min(1).max(1_000_000),
+    windowSeconds: z.int().min(1).max(86_400),
+  })
+  .nullable();
+export type WebhookRateLimit = z.infer<typeof WebhookRateLimit>;
+export const CreateWebhookRequest = z.strictObject({
+  triggerId: z.string().min(1).max(64),
+  rateLimit: WebhookRateLimit.optional(),
+});
+export const UpdateWebhookRequest = z.strictObject({ rateLimit: WebhookRateLimit });
 
 /** The query of `GET /api/workflows/:id/executions`. */
 export const HistoryQuery = z.strictObject({
@@ -154,7 +166,12 @@ export const ControlResponse = z.object({
 export const ShareLink = z.object({ url: z.string() });
 
 /** A trigger's incoming webhook. */
-export const Webhook = z.object({ triggerId: z.string(), url: z.string(), createdAt: IsoTime });
+export const Webhook = z.object({
+  triggerId: z.string(),
+  url: z.string(),
+  rateLimit: z.object({ max: z.int(), windowSeconds: z.int(), custom: z.boolean() }),
+  createdAt: IsoTime,
+});
 
 /** `GET /api/workflows/:id/webhooks`. */
 export const WebhookList = z.object({ webhooks: z.array(Webhook) });

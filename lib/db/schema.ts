@@ -181,9 +181,29 @@ export const webhooks = pgTable(
       .notNull()
       .references(() => workflows.id, { onDelete: "cascade" }),
     triggerId: text("trigger_id").notNull(),
+    /** Calls allowed per window; null: WEBHOOK_RATE_LIMIT. */
+    rateLimit: integer("rate_limit"),
+    /** The window's length in seconds; null: WEBHOOK_RATE_WINDOW_SECONDS. */
+    rateWindowSeconds: integer("rate_window_seconds"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("webhooks_trigger_idx").on(t.workflowId, t.triggerId)],
+);
+
+/**
+ * Calls per webhook token per fixed window (the window's start, from the database clock), so every
+ * process shares one count. Past windows are deleted as new ones open.
+ */
+export const webhookHits = pgTable(
+  "webhook_hits",
+  {
+    token: text("token")
+      .notNull()
+      .references(() => webhooks.token, { onDelete: "cascade" }),
+    windowStart: ts("window_start").notNull(),
+    hits: integer("hits").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.token, t.windowStart] })],
 );
 
 /**

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
 import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
@@ -203,7 +204,7 @@ export async function listExecutions(
           ? sql`(${executions.createdAt}, ${executions.id}) < (select e.created_at, e.id from executions e where e.id = ${options.before})`
           : undefined,
         options.idempotencyKey !== undefined
-          ? eq(executions.idempotencyKey, options.idempotencyKey)
+          ? inArray(executions.idempotencyKey, idempotencyKeyForms(options.idempotencyKey))
           : undefined,
       ),
     )

@@ -6,6 +6,7 @@ import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { settleExecution } from "@/lib/queue/settle-execution";
+import { safeErrorMessage } from "@/lib/security/safe-error";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
@@ -207,7 +208,7 @@ export async function runClaimed(
     outcome = {
       status: "failed",
       outputs: {},
-      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+      error: { message: safeErrorMessage(err), code: "engine" },
       nodes: {},
     };
   } finally {
