@@ -236,6 +236,9 @@ async function runCode(task) {
       err.error.logsTruncated = logsTruncated;
       throw err;
     }
+    // A host-level exception (one that unwound through WASM frames) may leave the module's own
+    // stack inconsistent: this worker is replaced once it has answered.
+    parentPort.postMessage({ recycle: true });
     const message = err && err.message ? String(err.message) : String(err);
     throw new TaskError({ kind: classify("InternalError", message), message: message, logs: logs, logsTruncated: logsTruncated });
   } finally {
