@@ -6,7 +6,6 @@ import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
 import { type Database, query } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
 import type { NodeStatus } from "@/lib/engine/ports";
-import { createEventWriter } from "@/lib/events/store";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { planRerun, type RerunPlanIssue } from "@/lib/versions/rerun-plan";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
@@ -48,7 +47,8 @@ const toIssues = (issues: RerunPlanIssue[]): ValidationIssue[] =>
  * plan cannot reuse are listed as a 422 (gone, or type changed), and nodes whose config changed
  * run (their downstream too). Nothing is created when the request is refused.
  *
- * The execution is inserted already counted as claimed once (`claims = 1`): its first real claim
+ * One statement inserts the execution, the copied checkpoints and one `node` event per reused node
+ * (`reused: true`), so nothing half-made is ever visible. The execution is inserted already counted as claimed once (`claims = 1`): its first real claim
  * is then a resume, which loads the copied checkpoints instead of assuming a fresh run.
  */
 export async function rerunExecution(
@@ -58,7 +58,13 @@ export async function rerunExecution(
 ): Promise<RerunAnswer> {
   const { db } = database;
   const request = parseOrThrow(RerunRequest, body);
-  const [source] = await db.select().from(executions).where(eq(executions.id, sourceId)).limit(1);
+  const [[source], sourceRuns] = await Promise.all([
+    db.select().from(executions).where(eq(executions.id, sourceId)).limit(1),
+    query<{ node_id: string; status: NodeStatus }>(
+      db,
+      sql`select node_id, status from node_runs where execution_id = ${sourceId}`,
+    ),
+  ]);
   if (!source) throw notFound(`execution "${sourceId}"`);
   if (source.nodeId) {
     throw new AppError(409, "invalid_state", "a single-node run cannot be re-run; run the node again");
@@ -85,10 +91,6 @@ export async function rerunExecution(
     workflowVersion = workflow.version;
   }
 
-  const sourceRuns = await query<{ node_id: string; status: NodeStatus }>(
-    db,
-    sql`select node_id, status from node_runs where execution_id = ${sourceId}`,
-  );
   const statuses = new Map(sourceRuns.map((r) => [r.node_id, r.status] as const));
   const plan = planRerun({
     source: source.definition,
@@ -108,53 +110,39 @@ export async function rerunExecution(
     );
   }
 
+  // One statement (atomic, one round trip): the execution, the copied checkpoints and the events
+  // announcing them, numbered 1..n, so a live client draws the reused nodes before the runner starts.
   const id = randomUUID();
-  await db.transaction(async (tx) => {
-    await tx.insert(executions).values({
-      id,
-      workflowId: source.workflowId,
-      workflowVersion,
-      sourceExecutionId: source.id,
-      status: "queued",
-      mode: "queued",
-      requestedMode: "queued",
-      triggerId: plan.triggerId,
-      definition,
-      inputs: source.inputs,
-      priority: source.priority,
-      tags: source.tags,
-      timeoutMs: source.timeoutMs,
-      claims: 1,
-    });
-    if (plan.reuse.length > 0) {
-      await tx.execute(
-        sql`insert into node_runs (execution_id, node_id, status, attempts, input, output, error, cached, reused,
-            started_at, finished_at, duration_ms, updated_at)
-          select ${id}, n.node_id, n.status, n.attempts, n.input, n.output, n.error, n.cached, true,
-            n.started_at, n.finished_at, n.duration_ms, now()
-          from node_runs n
-          where n.execution_id = ${sourceId}
-            and n.node_id in (select jsonb_array_elements_text(${JSON.stringify(plan.reuse)}::jsonb))`,
-      );
-    }
-  });
-
-  // Reused nodes are announced as settled before the runner starts, so a live client draws them.
-  if (plan.reuse.length > 0) {
-    const writer = createEventWriter(database, id);
-    const at = new Date().toISOString();
-    for (const nodeId of plan.reuse) {
-      writer.emit({
-        type: "node",
-        nodeId,
-        status: statuses.get(nodeId) ?? "succeeded",
-        attempt: 0,
-        at,
-        reused: true,
-      });
-    }
-    await writer.flush();
-  }
+  const at = new Date().toISOString();
+  const reuseJson = JSON.stringify(plan.reuse);
+  const definitionSql =
+    request.version === "latest" ? sql`${JSON.stringify(definition)}::jsonb` : sql`s.definition`;
+  await db.execute(
+    sql`with ins as (
+        insert into executions (id, workflow_id, workflow_version, source_execution_id, status, mode, requested_mode,
+          trigger_id, definition, inputs, priority, tags, timeout_ms, claims, event_seq)
+        select ${id}, s.workflow_id, ${workflowVersion}::int, s.id, 'queued', 'queued', 'queued', ${plan.triggerId},
+          ${definitionSql}, s.inputs, s.priority, s.tags, s.timeout_ms, 1, ${plan.reuse.length}::int
+        from executions s where s.id = ${sourceId}
+        returning id
+      ),
+      reuse as (
+        select r.node_id, r.i from jsonb_array_elements_text(${reuseJson}::jsonb) with ordinality as r(node_id, i)
+      ),
+      runs as (
+        insert into node_runs (execution_id, node_id, status, attempts, input, output, error, cached, reused,
+          started_at, finished_at, duration_ms, updated_at)
+        select ins.id, n.node_id, n.status, n.attempts, n.input, n.output, n.error, n.cached, true,
+          n.started_at, n.finished_at, n.duration_ms, now()
+        from ins, node_runs n
+        where n.execution_id = ${sourceId} and n.node_id in (select node_id from reuse)
+        returning node_id, status
+      )
+      insert into execution_events (execution_id, seq, type, payload)
+      select ins.id, reuse.i, 'node', jsonb_build_object('nodeId', reuse.node_id, 'status', runs.status,
+        'attempt', 0, 'at', ${at}::text, 'reused', true)
+      from ins, reuse join runs on runs.node_id = reuse.node_id`,
+  );
   await notifyQueue(db);
   kickDrain(database);
   return {
