@@ -143,8 +143,9 @@ export async function rerunExecution(
         'attempt', 0, 'at', ${at}::text, 'reused', true)
       from ins, reuse join runs on runs.node_id = reuse.node_id`,
   );
-  await notifyQueue(db);
+  // This process starts on it at once; the NOTIFY is for drainers elsewhere (worker, other servers).
   kickDrain(database);
+  await notifyQueue(db);
   return {
     executionId: id,
     sourceExecutionId: source.id,
