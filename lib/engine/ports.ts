@@ -52,6 +52,8 @@ export interface NodeEvent {
   output?: unknown;
   error?: NodeError;
   cached?: boolean;
+  /** Copied from the source execution by a re-run (`POST /api/executions/:id/rerun`). */
+  reused?: true;
 }
 /** SSE `event: log` payload. */
 export interface LogEvent {

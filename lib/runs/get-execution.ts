@@ -18,6 +18,8 @@ export interface ExecutionNodeDetail {
   error: NodeError | null;
   cached: boolean;
   input: unknown;
+  /** Copied from the source execution by a re-run, not run in this one. */
+  reused?: true;
 }
 
 /** One log line of an execution. */
@@ -32,6 +34,10 @@ export interface ExecutionLog {
 export interface ExecutionDetail {
   id: string;
   workflowId: string;
+  /** The workflow version this execution ran. */
+  workflowVersion: number;
+  /** Set on a re-run: the execution whose checkpoints it reused. */
+  sourceExecutionId?: string;
   status: ExecutionStatus;
   mode: "immediate" | "queued";
   inputs: unknown;
@@ -101,7 +107,7 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
       input: null,
     };
   }
-  return {
+  const detail: ExecutionNodeDetail = {
     status: row.status as NodeStatus,
     attempts: row.attempts,
     startedAt: iso(row.startedAt),
@@ -112,6 +118,8 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
     cached: row.cached,
     input: row.input ?? null,
   };
+  if (row.reused) detail.reused = true;
+  return detail;
 }
 
 function logOf(payload: unknown, createdAt: Date): ExecutionLog {
@@ -137,9 +145,10 @@ export function toExecutionDetail(
   for (const id of ids) nodes[id] = nodeDetail(byNode.get(id));
   for (const r of runs) if (!(r.nodeId in nodes)) nodes[r.nodeId] = nodeDetail(r);
   const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
-  return {
+  const detail: ExecutionDetail = {
     id: row.id,
     workflowId: row.workflowId,
+    workflowVersion: row.workflowVersion,
     status: row.status as ExecutionStatus,
     mode: row.mode as ExecutionDetail["mode"],
     inputs: row.inputs,
@@ -158,6 +167,8 @@ export function toExecutionDetail(
     definition: row.definition,
     eventSeq: row.eventSeq,
   };
+  if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
+  return detail;
 }
 
 /** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */
