@@ -393,3 +393,61 @@ test("layout: left-to-right auto-layout, fit shows every node clear of the minim
   await expect(page.getByTestId("palette-delay")).toBeVisible();
   await expect(page.getByTestId("side-panel")).toBeVisible();
 });
+
+test("expressions: {{ }} accepted, a syntax error inline and in Problems before save, a preview from the last run", async ({
+  page,
+}) => {
+  const id = await createWorkflow(page, {
+    version: 1,
+    name: "Expressions",
+    nodes: [
+      { id: "start", type: "trigger", config: {}, position: { x: 0, y: 0 } },
+      {
+        id: "pick",
+        type: "transform",
+        config: { expression: "input.items[score > 1].score" },
+        position: { x: 300, y: 0 },
+      },
+      { id: "result", type: "output", config: {}, position: { x: 600, y: 0 } },
+    ],
+    edges: [
+      { source: "start", target: "pick" },
+      { source: "pick", target: "result" },
+    ],
+  });
+  await page.goto(`/workflows/${id}`);
+  await page.getByTestId("node-pick").click();
+  await expect(page.getByTestId("preview-pick-expression")).toHaveAttribute("data-state", "none");
+
+  const field = page.getByTestId("config-pick-expression");
+  await field.fill("input.items[score >");
+  await expect(page.locator(".bn-field.has-error")).toContainText("syntax error");
+  await page.getByTestId("canvas").click({ position: { x: 30, y: 30 } });
+  await expect(page.getByTestId("workflow-issues")).toContainText("syntax error");
+  await expect(page.getByTestId("workflow-valid")).toHaveCount(0);
+
+  await page.getByTestId("node-pick").click();
+  await field.fill("{{ input.items[score > 1].score }}");
+  await expect(page.locator(".bn-field.has-error")).toHaveCount(0);
+  await page.getByTestId("canvas").click({ position: { x: 30, y: 30 } });
+  await expect(page.getByTestId("workflow-valid")).toBeVisible();
+
+  // The engine's reading of {{ }} is the lead's part: run with the plain form.
+  await page.getByTestId("node-pick").click();
+  await field.fill("input.items[score > 1].score");
+  await page.getByTestId("run-inputs-toggle").click();
+  await page.getByTestId("run-inputs").fill('{"items": [{"score": 1}, {"score": 5}]}');
+  await page.getByTestId("run-inputs-toggle").click();
+  await page.getByTestId("run-button").click();
+  await expect(page.getByTestId("execution-status")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.getByTestId("run-outputs")).toContainText("5");
+
+  await page.getByTestId("node-pick").click();
+  const preview = page.getByTestId("preview-pick-expression");
+  await expect(preview).toHaveAttribute("data-state", "value");
+  await expect(preview).toContainText("5");
+  await field.fill("$count(input.items)");
+  await expect(preview).toContainText("2");
+  await field.fill('$error("no")');
+  await expect(preview).toHaveAttribute("data-state", "error");
+});
