@@ -8,6 +8,9 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { announceAuthMode } = await import("@/lib/security/auth");
   announceAuthMode();
+  // Expressions that are not provably bounded run on killable worker threads (lib/sandbox).
+  const { installExpressionIsolate } = await import("@/lib/sandbox/expression-isolate");
+  installExpressionIsolate();
   try {
     const { startEmbeddedDrain } = await import("@/lib/runs/embedded-drain");
     startEmbeddedDrain();

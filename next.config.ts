@@ -6,7 +6,14 @@ const nextConfig: NextConfig = {
   // Migrations are read from disk at run time (embedded PGlite and auto-migrate).
   outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
   // PGlite ships WASM and data files that must be loaded from node_modules at run time.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "nodemailer"],
+  // The sandbox workers load QuickJS (with its .wasm file) and JSONata from node_modules at run time.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "postgres",
+    "nodemailer",
+    "quickjs-emscripten-core",
+    "@jitl/quickjs-wasmfile-release-sync",
+  ],
   compress: false, // SSE must not be buffered by compression; a reverse proxy may compress other routes.
   devIndicators: false,
   // Saving a workflow goes through a server action; definitions may be up to 5 MB (SPEC §1).

@@ -8,6 +8,9 @@
  */
 import { getDatabase } from "@/lib/db/client";
 import { runDrainLoop } from "@/lib/runs/drain-loop";
+import { installExpressionIsolate } from "@/lib/sandbox/expression-isolate";
+
+installExpressionIsolate();
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 16);
 const stop = new AbortController();

@@ -19,7 +19,7 @@ import { useTheme } from "@/components/ui/theme";
 import { createFlowNodeMapper, type FlowEdge, type FlowNode, toFlowEdges } from "@/lib/editor/flow";
 import type { RunState } from "@/lib/editor/run-store";
 import type { NodeGeometryChange } from "@/lib/editor/store";
-import { NODE_TYPES, type NodeType } from "@/lib/workflow/node-types";
+import { NODE_TYPES, type NodeType, nodeModuleOf } from "@/lib/nodes/registry";
 import { useEditor, useRunState, useStores } from "./editor-context";
 import { FIT_VIEW } from "./fit";
 import { PALETTE_MIME } from "./palette";
@@ -29,19 +29,7 @@ import { WorkflowNode } from "./workflow-node";
 const nodeTypes: NodeTypes = { workflow: WorkflowNode };
 const edgeTypes: EdgeTypes = { workflow: WorkflowEdge };
 const proOptions = { hideAttribution: true };
-const TYPE_COLORS: Record<NodeType, string> = {
-  trigger: "#4f46e5",
-  http: "#0891b2",
-  llm: "#9333ea",
-  condition: "#d97706",
-  filter: "#0d9488",
-  transform: "#2563eb",
-  merge: "#475569",
-  delay: "#64748b",
-  email: "#db2777",
-  output: "#111827",
-};
-const minimapColor = (n: FlowNode) => TYPE_COLORS[n.data.node.type];
+const minimapColor = (n: FlowNode) => nodeModuleOf(n.data.node.type)?.color ?? "#9ca3af";
 
 /** Past this many running nodes, flowing edges stop animating (repainting them all costs frames). */
 const ANIMATED_EDGES_LIMIT = 24;

@@ -20,7 +20,7 @@ const labelOf = (key: string) => key.replace(/([A-Z])/g, " $1").replace(/^./, (c
 export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange, onCommit }: FieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
-  const expressive = field.kind === "expression" || isTemplate(value);
+  const expressive = field.kind === "expression" || field.kind === "template" || isTemplate(value);
   const common = {
     id,
     "aria-invalid": error ? true : undefined,
@@ -101,11 +101,12 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
       break;
     case "textarea":
     case "expression":
+    case "code":
       control = (
         <textarea
           {...common}
-          className={expressive ? "bn-mono" : undefined}
-          rows={field.kind === "expression" ? 2 : 4}
+          className={expressive || field.kind === "code" ? "bn-mono" : undefined}
+          rows={field.kind === "expression" ? 2 : field.kind === "code" ? 10 : 4}
           spellCheck={false}
           value={typeof value === "string" ? value : ""}
           onChange={(e) => onChange(e.target.value === "" && !field.required ? undefined : e.target.value)}
@@ -118,6 +119,7 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
           {...common}
           type="text"
           className={expressive ? "bn-mono" : undefined}
+          placeholder={field.placeholder}
           spellCheck={false}
           value={typeof value === "string" ? value : ""}
           onChange={(e) => onChange(e.target.value === "" && !field.required ? undefined : e.target.value)}
@@ -128,7 +130,7 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
   return (
     <div className={`bn-field${field.kind === "checkbox" ? " is-inline" : ""}${error ? " has-error" : ""}`}>
       <label htmlFor={id}>
-        {labelOf(field.key)}
+        {field.label ?? labelOf(field.key)}
         {field.required && (
           <span className="bn-required" aria-hidden="true">
             {" "}
@@ -138,6 +140,7 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
         {field.kind === "expression" && <span className="bn-field-tag">expression</span>}
       </label>
       {control}
+      {field.help && <p className="bn-field-hint">{field.help}</p>}
       {expressive && (
         <div className="bn-scope" data-testid={`scope-${nodeId}-${field.key}`}>
           <span>Available:</span>

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { configFieldsOf } from "@/lib/editor/config-fields";
 import { expressionScope } from "@/lib/editor/issues";
 import type { EditorNode } from "@/lib/editor/types";
-import { nodeTypes } from "@/lib/workflow/node-types";
+import { nodeTypes } from "@/lib/nodes/registry";
 import { ConfigFieldInput } from "./config-field";
 import { useEditor, useStores, useValidation } from "./editor-context";
 import { SchedulePanel } from "./schedule-panel";

@@ -1,38 +1,10 @@
 import type { EditorNode } from "@/lib/editor/types";
+import { clip } from "@/lib/nodes/define";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 
-const clip = (text: string, max = 42) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** A one-line description of a node's config for its card on the canvas. */
+/** A one-line description of a node's config for its card on the canvas, as its type words it. */
 export function nodeSummary(node: EditorNode): string {
-  const c = node.config;
-  const str = (v: unknown) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v));
-  switch (node.type) {
-    case "http":
-      return clip(`${str(c.method)} ${str(c.url)}`);
-    case "llm":
-      return clip(str(c.model));
-    case "condition":
-    case "transform":
-      return clip(str(c.expression));
-    case "filter":
-      return clip(`${str(c.items)} where ${str(c.where)}`);
-    case "merge":
-      return `as ${str(c.mode) || "object"}`;
-    case "delay":
-      return `${str(c.ms)} ms`;
-    case "email":
-      return clip(`to ${Array.isArray(c.to) ? c.to.join(", ") : str(c.to)}`);
-    case "output":
-      return clip(str(c.value) || "its input");
-    case "trigger": {
-      const schedule = c.schedule as { cron?: unknown; timezone?: unknown } | undefined;
-      return schedule
-        ? clip(`every ${str(schedule.cron)}${schedule.timezone ? ` (${str(schedule.timezone)})` : ""}`)
-        : "";
-    }
-    default:
-      return "";
-  }
+  return nodeModuleOf(node.type)?.summary(node.config) ?? "";
 }
 
 /** A short preview of a value shown in place after a node runs alone. */

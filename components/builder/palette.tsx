@@ -2,7 +2,7 @@
 
 import { useReactFlow } from "@xyflow/react";
 import { type DragEvent, memo } from "react";
-import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
+import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import { useStores } from "./editor-context";
 import { FIT_VIEW } from "./fit";
 import { TypeIcon } from "./type-icon";

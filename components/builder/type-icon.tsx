@@ -1,23 +1,11 @@
-import type { NodeType } from "@/lib/workflow/node-types";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 
-const GLYPHS: Record<NodeType, string> = {
-  trigger: "▶",
-  http: "⇄",
-  llm: "✦",
-  condition: "◇",
-  filter: "⊃",
-  transform: "ƒ",
-  merge: "⋈",
-  delay: "◷",
-  email: "✉",
-  output: "■",
-};
-
-/** The small colored glyph that tells node types apart. */
-export function TypeIcon({ type }: { type: NodeType }) {
+/** The small colored glyph that tells node types apart (glyph and color from the type's module). */
+export function TypeIcon({ type }: { type: string }) {
+  const module = nodeModuleOf(type);
   return (
-    <span className={`bn-type-icon bn-icon-${type}`} aria-hidden="true">
-      {GLYPHS[type]}
+    <span className="bn-type-icon" style={{ background: module?.color ?? "#9ca3af" }} aria-hidden="true">
+      {module?.glyph ?? "?"}
     </span>
   );
 }

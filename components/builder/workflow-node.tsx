@@ -4,7 +4,7 @@ import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { Fragment, memo } from "react";
 import type { FlowNode } from "@/lib/editor/flow";
 import type { EditorNode } from "@/lib/editor/types";
-import { handlesOf, nodeTypes } from "@/lib/workflow/node-types";
+import { handlesOf, nodeTypes } from "@/lib/nodes/registry";
 import { useRunState, useStores, useValidation } from "./editor-context";
 import { nodeSummary, previewValue } from "./node-summary";
 import { TypeIcon } from "./type-icon";

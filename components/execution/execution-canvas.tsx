@@ -16,9 +16,9 @@ import { memo, useMemo } from "react";
 import { statusColor } from "@/components/ui/status-badge";
 import { useTheme } from "@/components/ui/theme";
 import type { NodeStatus } from "@/lib/engine/ports";
+import { handlesOf, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { resolveEdges } from "@/lib/workflow/graph";
-import { handlesOf, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { positionsOf } from "./flow-layout";
 

@@ -3,8 +3,8 @@
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
-import { type NodeType, nodeTypes } from "@/lib/workflow/node-types";
 import type { WorkflowNode } from "@/lib/workflow/schema";
 
 /** Everything known about one node of the execution: status, timing, input, output, error. */

@@ -4,8 +4,8 @@ import { query } from "@/lib/db/client";
 import { createLlmClient } from "@/lib/llm/client";
 import { createTestDatabase, testDbKind } from "@/lib/testing/db";
 import { startOpenAiServer } from "@/lib/testing/openai-server";
-import { describeLlmCacheConformance } from "./llm-cache-conformance";
 import { createPostgresCache } from "./postgres-cache";
+import { describeLlmCacheConformance } from "./testing/llm-cache-conformance";
 
 describeLlmCacheConformance(`Postgres table (${testDbKind})`, async () => {
   const database = await createTestDatabase();

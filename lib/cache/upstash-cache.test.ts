@@ -5,7 +5,7 @@ import { startOpenAiServer } from "@/lib/testing/openai-server";
 import { redisAvailable, redisServerInstalled, TEST_REDIS_URL } from "@/lib/testing/redis";
 import { deleteKeysWithPrefix, type PrivateRedis, startPrivateRedis } from "@/lib/testing/resp";
 import { startUpstashBridge, type UpstashBridge } from "@/lib/testing/upstash-bridge";
-import { describeLlmCacheConformance } from "./llm-cache-conformance";
+import { describeLlmCacheConformance } from "./testing/llm-cache-conformance";
 import { createUpstashCache } from "./upstash-cache";
 
 const REDIS_URL = TEST_REDIS_URL;

@@ -1,5 +1,5 @@
+import { defaultHandleOf, handlesOf, isTriggerNode } from "@/lib/nodes/registry";
 import { findCycle } from "@/lib/workflow/graph";
-import { defaultHandleOf, handlesOf } from "@/lib/workflow/node-types";
 import { asGraph, type EditorDefinition } from "./types";
 
 /** A connection the user is making: React Flow's `Connection`, with the handle possibly unset. */
@@ -22,7 +22,7 @@ export function checkConnection(def: EditorDefinition, conn: ConnectionRequest):
   if (!source) return { ok: false, reason: `there is no node "${conn.source}"` };
   if (!target) return { ok: false, reason: `there is no node "${conn.target}"` };
   if (source.id === target.id) return { ok: false, reason: "a node cannot connect to itself" };
-  if (target.type === "trigger")
+  if (isTriggerNode(target))
     return { ok: false, reason: `trigger "${target.id}" cannot have incoming edges` };
   const handles = handlesOf(source);
   const handle = conn.sourceHandle ?? defaultHandleOf(source);

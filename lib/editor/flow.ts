@@ -1,5 +1,5 @@
 import type { Edge, Node } from "@xyflow/react";
-import { defaultHandleOf } from "@/lib/workflow/node-types";
+import { defaultHandleOf } from "@/lib/nodes/registry";
 import type { EditorDefinition, EditorNode } from "./types";
 
 /** React Flow node data: the workflow node itself. */

@@ -25,14 +25,21 @@ describe("config fields", () => {
   it.each([
     [
       "http",
-      { method: "select", url: "text", headers: "json", query: "json", body: "json", timeoutMs: "number" },
+      {
+        method: "select",
+        url: "template",
+        headers: "json",
+        query: "json",
+        body: "json",
+        timeoutMs: "number",
+      },
     ],
     ["llm", { prompt: "textarea", json: "checkbox", temperature: "number", cache: "checkbox" }],
     ["filter", { items: "expression", where: "expression" }],
     ["email", { to: "list", text: "textarea" }],
     ["merge", { mode: "select" }],
     ["output", { value: "expression" }],
-  ] as const)("generates %s's fields from its schema", (type, kinds) => {
+  ] as const)("declares %s's fields", (type, kinds) => {
     const fields = Object.fromEntries(configFieldsOf(type).map((f) => [f.key, f.kind]));
     expect(fields).toMatchObject(kinds);
   });

@@ -24,7 +24,7 @@ describe("editor store", () => {
     const b = store.getState().addNode("http");
     expect([a, b]).toEqual(["http", "http_2"]);
     const node = store.getState().definition.nodes.find((n) => n.id === "http_2");
-    expect(node?.config).toEqual({ method: "GET", url: "https://example.com" });
+    expect(node?.config).toEqual({ method: "GET", url: "{{ inputs.url }}" });
     expect(store.getState().selectedNodes).toEqual(["http_2"]);
     expect(isDirty(store.getState())).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
-import { type NodeType, nodeTypes } from "@/lib/workflow/node-types";
+import { type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import type { ValidationIssue } from "@/lib/workflow/validate";
 import { type Clipboard, copyNodes, pasteClipboard } from "./clipboard";

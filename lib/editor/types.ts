@@ -1,4 +1,4 @@
-import type { NodeType } from "@/lib/workflow/node-types";
+import type { NodeType } from "@/lib/nodes/registry";
 import type {
   OnError,
   RetryPolicy,

@@ -1,5 +1,6 @@
+import type { NodeEstimate } from "@/lib/nodes/define";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 import { criticalPath, pickTrigger, reachableFrom } from "@/lib/workflow/graph";
-import type { DelayConfig } from "@/lib/workflow/node-types";
 import type { WorkflowDefinition, WorkflowNode } from "@/lib/workflow/schema";
 
 export interface ComplexityEstimate {
@@ -17,19 +18,13 @@ export interface ComplexityOptions {
   budgetMs?: number;
 }
 
-/** Typical duration of a node of each type when nothing better is known. */
-const TYPICAL_MS: Record<WorkflowNode["type"], number> = {
-  trigger: 1,
-  http: 800,
-  llm: 4000,
-  condition: 1,
-  filter: 2,
-  transform: 1,
-  merge: 1,
-  delay: 0,
-  email: 1500,
-  output: 1,
-};
+/** What a node's type says to expect of it (typical duration, weight); unknown types cost 1 ms. */
+function estimateOf(node: WorkflowNode): NodeEstimate<unknown> {
+  return (nodeModuleOf(node.type)?.estimate as NodeEstimate<unknown> | undefined) ?? { typicalMs: 1 };
+}
+const typicalMs = (node: WorkflowNode, e: NodeEstimate<unknown>) =>
+  typeof e.typicalMs === "function" ? e.typicalMs(node.config) : e.typicalMs;
+
 const DEFAULT_BUDGET_MS = 10_000;
 const LARGE_GRAPH = 300;
 
@@ -50,22 +45,23 @@ export function estimateComplexity(
   const past = options.pastDurationsMs ?? {};
 
   const durations: Record<string, number> = {};
-  let llm = 0;
-  let http = 0;
-  let email = 0;
+  /** Nodes per weighted kind ("LLM", "HTTP"…), in first-seen order, with their score each. */
+  const weighted = new Map<string, { count: number; score: number }>();
   let known = 0;
   let work = 0;
   for (const node of nodes) {
-    if (node.type === "llm") llm++;
-    else if (node.type === "http") http++;
-    else if (node.type === "email") email++;
+    const estimate = estimateOf(node);
+    if (estimate.weight) {
+      const w = weighted.get(estimate.weight.noun) ?? { count: 0, score: estimate.weight.score };
+      w.count++;
+      weighted.set(estimate.weight.noun, w);
+    }
     const pastMs = past[node.id];
     let ms: number;
     if (typeof pastMs === "number" && Number.isFinite(pastMs) && pastMs >= 0) {
       ms = pastMs;
       known++;
-    } else if (node.type === "delay") ms = (node.config as DelayConfig).ms;
-    else ms = TYPICAL_MS[node.type];
+    } else ms = typicalMs(node, estimate);
     durations[node.id] = ms;
     work += ms;
   }
@@ -74,24 +70,29 @@ export function estimateComplexity(
     edges: definition.edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
   };
   const critical = criticalPath(sub, durations);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const delayOnPath = critical.path.reduce((sum, id) => {
-    const node = nodes.find((n) => n.id === id);
-    return node?.type === "delay" && past[id] === undefined ? sum + (node.config as DelayConfig).ms : sum;
+    const node = byId.get(id);
+    if (!node || past[id] !== undefined) return sum;
+    const estimate = estimateOf(node);
+    return estimate.waitsOnClock ? sum + typicalMs(node, estimate) : sum;
   }, 0);
   const concurrency = definition.settings?.maxConcurrency ?? 16;
   const estimatedMs = Math.round(Math.max(critical.length, work / concurrency));
 
   const reasons = [`${nodes.length} node${nodes.length === 1 ? "" : "s"}`];
-  if (llm > 0) reasons.push(`${llm} LLM node${llm === 1 ? "" : "s"}`);
-  if (http > 0) reasons.push(`${http} HTTP node${http === 1 ? "" : "s"}`);
-  if (email > 0) reasons.push(`${email} email node${email === 1 ? "" : "s"}`);
+  let weightScore = 0;
+  for (const [noun, { count, score }] of weighted) {
+    reasons.push(`${count} ${noun} node${count === 1 ? "" : "s"}`);
+    weightScore += count * score;
+  }
   if (delayOnPath > 0) reasons.push(`${delayOnPath} ms of delays on the critical path`);
   if (known > 0) reasons.push(`past durations known for ${known} node${known === 1 ? "" : "s"}`);
   reasons.push(`critical path ≈ ${critical.length} ms, estimate ${estimatedMs} ms (budget ${budgetMs} ms)`);
 
   const large = nodes.length > LARGE_GRAPH;
   if (large) reasons.push(`more than ${LARGE_GRAPH} nodes`);
-  const score = Math.round(nodes.length + llm * 10 + http * 3 + email * 3 + (100 * estimatedMs) / budgetMs);
+  const score = Math.round(nodes.length + weightScore + (100 * estimatedMs) / budgetMs);
   return {
     score,
     reasons,

@@ -1,40 +1,21 @@
-import type {
-  ConditionConfig,
-  DelayConfig,
-  EmailConfig,
-  FilterConfig,
-  HttpConfig,
-  LlmConfig,
-  MergeConfig,
-  OutputConfig,
-  TransformConfig,
-  TriggerConfig,
-} from "@/lib/workflow/node-types";
-import type { NodeOfType, WorkflowNode } from "@/lib/workflow/schema";
+import type { OnError, RetryPolicy } from "@/lib/workflow/schema";
 import type { ExpressionScope } from "./expressions";
 import type { Clock, EnginePorts, LogEvent } from "./ports";
 
-interface ConfigByType {
-  trigger: TriggerConfig;
-  http: HttpConfig;
-  llm: LlmConfig;
-  condition: ConditionConfig;
-  filter: FilterConfig;
-  transform: TransformConfig;
-  merge: MergeConfig;
-  delay: DelayConfig;
-  email: EmailConfig;
-  output: OutputConfig;
+/** The node an executor runs, with its config parsed as `C`. */
+export interface ExecutorNode<C> {
+  id: string;
+  type: string;
+  name?: string;
+  config: C;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  onError?: OnError;
 }
 
-/** A node of type `T` with its config typed for that type. */
-export type TypedNode<T extends WorkflowNode["type"]> = Omit<NodeOfType<T>, "config"> & {
-  config: ConfigByType[T];
-};
-
 /** What an executor gets for one attempt of one node. */
-export interface ExecutorContext<T extends WorkflowNode["type"] = WorkflowNode["type"]> {
-  node: TypedNode<T>;
+export interface ExecutorContext<C = unknown> {
+  node: ExecutorNode<C>;
   /** The upstream output (one live source) or an object keyed by source id (several). */
   input: unknown;
   /** Live inputs by source id, in incoming edge order (for `merge`). */
@@ -58,7 +39,5 @@ export interface ExecutorResult {
   handle?: string;
 }
 
-/** Runs one attempt of a node of type `T`; throws to fail the attempt. */
-export type Executor<T extends WorkflowNode["type"] = WorkflowNode["type"]> = (
-  ctx: ExecutorContext<T>,
-) => Promise<ExecutorResult>;
+/** Runs one attempt of a node whose config is `C`; throws to fail the attempt. */
+export type Executor<C = unknown> = (ctx: ExecutorContext<C>) => Promise<ExecutorResult>;

@@ -20,9 +20,39 @@ export interface ExpressionSite {
 }
 
 /** Guardrails of one evaluation: wall time, nesting depth and sequence length. */
-const LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 } as const;
+export const EXPRESSION_LIMITS = { timeout: 1_000, stack: 500, sequence: 1_000_000 } as const;
+const LIMITS = EXPRESSION_LIMITS;
+
+/**
+ * Where expressions that are not provably bounded run: somewhere they can be stopped at once,
+ * whatever they are doing (the server's worker-thread pool: a hard kill past the time limit and a
+ * bounded heap). The engine stays pure: the server installs one with `setExpressionIsolate`;
+ * without one, every expression runs in-process under JSONata's guardrails and the regex guard.
+ */
+export interface ExpressionIsolate {
+  /** Resolves with the plain result; rejects with an error whose message says what stopped it. */
+  evaluate(
+    source: string,
+    scope: ExpressionScope,
+    bindings: Record<string, unknown> | undefined,
+    limits: typeof EXPRESSION_LIMITS,
+  ): Promise<unknown>;
+}
+
+/**
+ * Kept on globalThis, not in a module variable: Next.js bundles instrumentation.ts (which installs
+ * it) apart from the route handlers, and each bundle may hold its own copy of this module.
+ */
+const ISOLATE_SLOT = Symbol.for("braid.expressionIsolate");
+type IsolateSlot = { [ISOLATE_SLOT]?: ExpressionIsolate };
+
+/** Installs (or, with undefined, removes) the isolate for expressions that need one. */
+export function setExpressionIsolate(next: ExpressionIsolate | undefined): void {
+  (globalThis as IsolateSlot)[ISOLATE_SLOT] = next;
+}
 const CACHE_MAX = 10_000;
 const cache = new Map<string, jsonata.Expression>();
+const bounded = new Map<string, boolean>();
 const templates = new Map<string, TemplatePart[] | WholeTemplate>();
 
 type TemplatePart = string | { expr: string };
@@ -37,7 +67,9 @@ const notAvailable = (name: string) => () => {
 function compile(source: string): jsonata.Expression {
   let expr = cache.get(source);
   if (expr) return expr;
-  expr = jsonata(source, LIMITS);
+  // SPEC §1: a field that takes an expression also accepts it wrapped in one `{{ … }}`.
+  const template = parseTemplate(source);
+  expr = jsonata("whole" in template ? template.whole : source, LIMITS);
   // `$eval` would compile strings taken from data outside this cache and its limits.
   expr.assign("eval", notAvailable("eval"));
   // A backtracking regex or a huge `$pad` runs synchronously past any timeout (or aborts the process).
@@ -45,9 +77,141 @@ function compile(source: string): jsonata.Expression {
   if (unsafeRegex) throw new EngineError("expression", unsafeRegex);
   expr.registerFunction("pad", boundedPad, "<s-ns?:s>");
   guardStringBuiltins(expr);
-  if (cache.size >= CACHE_MAX) cache.clear();
+  if (cache.size >= CACHE_MAX) {
+    cache.clear();
+    bounded.clear();
+  }
   cache.set(source, expr);
+  bounded.set(source, isProvablyBounded(expr.ast()));
   return expr;
+}
+
+/**
+ * Built-ins whose cost is at most O(n log n) in the size of their arguments and that run no
+ * regular expression built from user text (`$toMillis` and the `$format*` pictures do, `$distinct`
+ * is quadratic). The string ones are length-guarded (string-guards.ts), `$pad` is bounded.
+ */
+const LINEAR_BUILTINS = new Set([
+  "sum",
+  "count",
+  "max",
+  "min",
+  "average",
+  "string",
+  "number",
+  "boolean",
+  "not",
+  "exists",
+  "type",
+  "length",
+  "substring",
+  "substringBefore",
+  "substringAfter",
+  "uppercase",
+  "lowercase",
+  "trim",
+  "contains",
+  "split",
+  "join",
+  "replace",
+  "pad",
+  "keys",
+  "lookup",
+  "spread",
+  "merge",
+  "append",
+  "reverse",
+  "sort",
+  "shuffle",
+  "zip",
+  "abs",
+  "floor",
+  "ceil",
+  "round",
+  "power",
+  "sqrt",
+  "random",
+  "now",
+  "millis",
+  "fromMillis",
+  "base64encode",
+  "base64decode",
+  "encodeUrlComponent",
+  "encodeUrl",
+  "decodeUrlComponent",
+  "decodeUrl",
+  "formatBase",
+  "assert",
+  "error",
+]);
+
+/**
+ * True when an expression provably cannot run away in-process: no regex literal, lambda, partial
+ * application, range, transform or variable bound to a function, and calls only to
+ * LINEAR_BUILTINS. Then each native step between two of JSONata's guardrail checks (time, depth)
+ * costs at most O(n log n) in data that is already bounded, so the 1 s timeout holds. Anything
+ * else may spend unbounded time inside one native call (a backtracking regex) and goes to the
+ * isolate, when one is installed.
+ */
+function isProvablyBounded(node: unknown): boolean {
+  if (node === null || typeof node !== "object") return true;
+  if (Array.isArray(node)) return node.every(isProvablyBounded);
+  const n = node as { type?: unknown; value?: unknown; procedure?: { type?: unknown; value?: unknown } };
+  switch (n.type) {
+    case "regex":
+    case "lambda":
+    case "partial":
+    case "transform":
+      return false;
+    case "binary":
+      if (n.value === "..") return false;
+      break;
+    case "function":
+      if (n.procedure?.type !== "variable" || !LINEAR_BUILTINS.has(String(n.procedure.value))) return false;
+      break;
+    case "variable":
+      if (
+        typeof n.value === "string" &&
+        n.value !== "" &&
+        !LINEAR_BUILTINS.has(n.value) &&
+        isBuiltinName(n.value)
+      )
+        return false;
+      break;
+  }
+  for (const [key, child] of Object.entries(n)) {
+    if (key === "procedure") continue;
+    if (typeof child === "object" && child !== null && !isProvablyBounded(child)) return false;
+  }
+  return true;
+}
+
+const OTHER_BUILTINS = new Set([
+  "match",
+  "eval",
+  "toMillis",
+  "formatNumber",
+  "formatInteger",
+  "parseInteger",
+  "distinct",
+  "map",
+  "filter",
+  "single",
+  "reduce",
+  "sift",
+  "each",
+  "clone",
+  "partition",
+]);
+
+function isBuiltinName(name: string): boolean {
+  return OTHER_BUILTINS.has(name);
+}
+
+/** Whether `source` runs in-process (provably bounded) rather than in the isolate. For tests and benches. */
+export function runsInProcess(source: string): boolean {
+  compile(source);
+  return bounded.get(source) === true;
 }
 
 function shorten(source: string): string {
@@ -84,6 +248,9 @@ export async function evaluateExpression(
     throw expressionError(site, source, err);
   }
   try {
+    const isolate = (globalThis as IsolateSlot)[ISOLATE_SLOT];
+    if (isolate && bounded.get(source) === false)
+      return await isolate.evaluate(source, scope, bindings, LIMITS);
     return toPlain(await expr.evaluate(scope, bindings));
   } catch (err) {
     throw expressionError(site, source, err);
@@ -98,6 +265,16 @@ export function expressionSyntaxError(source: string): string | undefined {
   } catch (err) {
     return err && typeof err === "object" && "message" in err ? String(err.message) : String(err);
   }
+}
+
+/** The syntax error of each `{{ … }}` expression embedded in a text, if any (for save-time checks). */
+export function templateSyntaxError(text: string): string | undefined {
+  for (const part of scanTemplate(text)) {
+    if (typeof part === "string") continue;
+    const problem = expressionSyntaxError(part.expr);
+    if (problem) return `{{ ${shorten(part.expr)} }}: ${problem}`;
+  }
+  return undefined;
 }
 
 /**

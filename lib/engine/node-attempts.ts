@@ -1,8 +1,7 @@
-import type { HttpConfig } from "@/lib/workflow/node-types";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 import type { WorkflowNode } from "@/lib/workflow/schema";
 import { EngineError, toNodeError } from "./errors";
-import type { ExecutorContext } from "./executor";
-import { executors } from "./executor-registry";
+import type { ExecutorContext, ExecutorResult } from "./executor";
 import type { ExpressionScope } from "./expressions";
 import type { Clock, EnginePorts, LogEvent, NodeError } from "./ports";
 
@@ -47,8 +46,9 @@ export function backoffDelay(node: WorkflowNode, failed: number): number {
   return Math.round(backoffMs * factor ** (failed - 1));
 }
 
+/** The per-attempt timeout: the node's `timeoutMs` and its type's own rule, the smaller wins. */
 function attemptTimeout(node: WorkflowNode): number | undefined {
-  const own = node.type === "http" ? (node.config as HttpConfig).timeoutMs : undefined;
+  const own = nodeModuleOf(node.type)?.attemptTimeoutMs?.(node.config as never);
   if (node.timeoutMs === undefined) return own;
   return own === undefined ? node.timeoutMs : Math.min(own, node.timeoutMs);
 }
@@ -88,8 +88,8 @@ class AttemptContext<K> implements ExecutorContext {
 }
 
 /**
- * Runs a node's executor under its retry policy. With a timeout (`timeoutMs`, or an http node's
- * `config.timeoutMs`) each attempt gets its own AbortSignal that fires on the timeout (a failure,
+ * Runs a node's executor under its retry policy. With a timeout (`timeoutMs`, or its type's
+ * `attemptTimeoutMs`, e.g. an http node's `config.timeoutMs`) each attempt gets its own AbortSignal that fires on the timeout (a failure,
  * retried) or when the host's signal aborts (the node stops, not retried). Backoff waits on the
  * clock and so never blocks other nodes.
  */
@@ -102,11 +102,14 @@ export async function runAttempts<K>(
   const { signal, clock } = host;
   const maxAttempts = node.retry?.maxAttempts ?? 1;
   const timeoutMs = attemptTimeout(node);
-  const executor = executors[node.type] as (ctx: ExecutorContext) => Promise<{
-    output: unknown;
-    cached?: boolean;
-    handle?: string;
-  }>;
+  const module = nodeModuleOf(node.type);
+  if (!module)
+    return {
+      status: "failed",
+      error: { code: "invalid_config", message: `unknown node type "${node.type}"` },
+      attempts: 0,
+    };
+  const executor = module.execute as (ctx: ExecutorContext) => Promise<ExecutorResult>;
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) return { status: "aborted", reason: signal.reason, attempts: attempt - 1 };
     await host.onAttemptStart(key, attempt);

@@ -407,7 +407,7 @@ describe("runWorkflow: cancel, pause, deadlines", () => {
     expect(outcome.nodes.after?.output).toBe("earlier");
   });
 
-  it("restores a condition saved without its handle by evaluating it again", async () => {
+  it("runs a condition again when its checkpoint lost the handle (it is pure), then routes by it", async () => {
     const def = workflow(
       [
         trigger(),
@@ -423,7 +423,8 @@ describe("runWorkflow: cancel, pause, deadlines", () => {
     });
     const ports = createTestPorts({ journal });
     const outcome = await runWorkflow({ definition: def, inputs: { go: false }, ports });
-    expect(ports.events.startOrder()).toEqual(["no"]);
+    expect(ports.events.startOrder()).toEqual(["c", "no"]);
+    expect(outcome.nodes.c?.handle).toBe("false");
     expect(outcome.nodes.yes?.status).toBe("skipped");
   });
 });

@@ -1,23 +1,16 @@
 import { setMaxListeners } from "node:events";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 import { createRedactor } from "@/lib/security/redact";
-import { pickTrigger, reachableFrom, resolveEdges } from "@/lib/workflow/graph";
+import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition, WorkflowNode } from "@/lib/workflow/schema";
 import { systemClock } from "./clock";
 import { toNodeError } from "./errors";
-import type { TypedNode } from "./executor";
-import { isTruthy } from "./executors/condition";
-import { type ExpressionScope, evaluateExpression } from "./expressions";
-import { type AttemptHost, runAttempts } from "./node-attempts";
-import type {
-  EngineEvent,
-  EnginePorts,
-  EventSink,
-  ExecutionEvent,
-  LogEvent,
-  NodeCheckpoint,
-  NodeError,
-  NodeEvent,
-} from "./ports";
+import { createEventChain } from "./event-chain";
+import type { ExpressionScope } from "./expressions";
+import { ALL_BUT_ERROR, Frontier, type FrontierHost, inputOf, type Liveness, NONE_LIVE } from "./frontier";
+import { runAttempts } from "./node-attempts";
+import { createAttemptHost, finishNode, RunAbort } from "./node-step";
+import type { EnginePorts, ExecutionEvent, LogEvent, NodeCheckpoint, NodeError, NodeEvent } from "./ports";
 import { createSlots } from "./slots";
 
 export interface RunWorkflowOptions {
@@ -53,31 +46,9 @@ export interface RunOutcome {
 }
 
 const DEFAULT_MAX_CONCURRENCY = 16;
-const PARTIAL_INTERVAL_MS = 100;
-
-/** Why a running node was aborted from outside: it ends `cancelled`, or `pending` when interrupted. */
-class RunAbort {
-  constructor(readonly kind: "cancel" | "interrupt") {}
-}
 
 type StopKind = "failed" | "cancelled" | "paused" | "handed_off";
 const stopRank = (kind: StopKind) => (kind === "failed" || kind === "cancelled" ? 2 : 1);
-
-interface InEdge {
-  index: number;
-  source: number;
-}
-interface OutEdge {
-  index: number;
-  target: number;
-  handle: string;
-}
-/** Which outgoing edges of a settled node are live: none, those of one handle, or all but `error`. */
-type Liveness = null | string | typeof ALL_BUT_ERROR;
-const ALL_BUT_ERROR = Symbol("all-but-error");
-const NONE_LIVE: Liveness = null;
-const isLive = (live: Liveness, handle: string) =>
-  live === null ? false : live === ALL_BUT_ERROR ? handle !== "error" : handle === live;
 
 /** Per-node state of a node being run. */
 interface NodeRun {
@@ -87,24 +58,27 @@ interface NodeRun {
   startedAt: string;
   holding: boolean;
   lastPartial: number;
+  /** The node's latest checkpoint save: the next one is issued after it, so saves never reorder. */
+  saved: Promise<void>;
 }
 
 /**
  * Runs a workflow from one trigger and returns how it ended.
  *
- * Scheduling is event-driven. Each participating node counts its unsettled incoming edges; when a
- * node settles, each outgoing edge becomes live (its handle was taken) or skipped, and a target
- * whose count reaches zero either starts (at least one live edge) or is skipped itself, which
- * spreads the skip. Bookkeeping is O(edges) overall. Starts go through a FIFO semaphore of
- * `maxConcurrency` slots; a node retrying gives its slot back while it waits.
+ * Scheduling is event-driven: the `Frontier` counts each node's unsettled incoming edges and
+ * starts a node the moment they have all settled with at least one live (or skips it, spreading
+ * the skip). Starts go through a FIFO semaphore of `maxConcurrency` slots; a node retrying gives
+ * its slot back while it waits.
  *
  * Stopping: cancel, an `onError: "fail"` failure and the execution timeout abort running nodes
  * (they end `cancelled`); pause and the soft deadline only stop new starts; the hard deadline
  * aborts running nodes but checkpoints them `pending` so a resume runs them again. Restored
  * checkpoints (succeeded, skipped, failed under continue/branch) settle without running.
  *
- * Each state change is saved to the journal (awaited) before its event is queued; events are
- * emitted strictly in order through one chain.
+ * Durability: every state change is saved to the journal before its event is emitted (one
+ * ordered event chain). A node with side effects is durable before anything downstream starts;
+ * a pure node (`sideEffects: false`) lets its successors start while its save is in flight: a
+ * crash before the save lands runs it again on resume, which is harmless.
  */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutcome> {
   const { definition, ports } = options;
@@ -133,41 +107,22 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
     return { status: "failed", outputs, error, nodes: checkpoints };
   }
 
-  // Graph of the participating nodes, by index.
-  const participating = reachableFrom(definition, trigger.id);
-  const nodes: WorkflowNode[] = [];
-  const indexOf = new Map<string, number>();
-  for (const node of definition.nodes) {
-    if (participating.has(node.id) && !indexOf.has(node.id)) {
-      indexOf.set(node.id, nodes.length);
-      nodes.push(node);
-    }
-  }
-  const total = nodes.length;
-  const ins: InEdge[][] = nodes.map(() => []);
-  const outs: OutEdge[][] = nodes.map(() => []);
-  const pendingIn = new Int32Array(total);
-  const liveIn = new Int32Array(total);
-  const edges = resolveEdges(definition);
-  const edgeLive = new Uint8Array(edges.length);
-  /** `seenBy[source] === target + 1` while collecting a target's inputs: one entry per source. */
-  const seenBy = new Int32Array(total);
-  for (const e of edges) {
-    const s = indexOf.get(e.source);
-    const t = indexOf.get(e.target);
-    if (s === undefined || t === undefined) continue;
-    outs[s]!.push({ index: e.index, target: t, handle: e.handle });
-    ins[t]!.push({ index: e.index, source: s });
-    pendingIn[t]!++;
-  }
+  const frontier = new Frontier(definition, reachableFrom(definition, trigger.id));
+  const { nodes } = frontier;
+  const total = frontier.size;
+  const modules = nodes.map((n) => nodeModuleOf(n.type));
 
   const restored = await ports.journal.load();
+  /** A checkpoint that settles its node without running it, if there is one. */
   const restorable = (i: number): NodeCheckpoint | undefined => {
-    const cp = restored[nodes[i]!.id];
+    const node = nodes[i]!;
+    const cp = restored[node.id];
     if (!cp) return undefined;
-    if (cp.status === "succeeded" || cp.status === "skipped") return cp;
-    if (cp.status === "failed" && (nodes[i]!.onError === "continue" || nodes[i]!.onError === "branch"))
-      return cp;
+    if (cp.status === "skipped") return cp;
+    // A node that routes by handle is run again (it is pure) when its checkpoint lost the handle.
+    if (cp.status === "succeeded")
+      return modules[i]?.routesByHandle && cp.handle === undefined ? undefined : cp;
+    if (cp.status === "failed" && (node.onError === "continue" || node.onError === "branch")) return cp;
     return undefined;
   };
 
@@ -227,138 +182,95 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
     finished++;
     if (cp.status === "succeeded" || cp.status === "failed") {
       nodeOutputs[node.id] = cp.output;
-      if (node.type === "output" && cp.status === "succeeded") outputs[node.id] = redact(cp.output);
+      if (modules[i]?.collectsOutput && cp.status === "succeeded") outputs[node.id] = redact(cp.output);
     }
-  };
-
-  /** Settles node `start` and everything that follows from it synchronously (skips, restores). */
-  const propagate = (start: number, live: Liveness) => {
-    const stack: Array<[number, Liveness]> = [[start, live]];
-    while (stack.length > 0) {
-      const [i, isLiveSpec] = stack.pop()!;
-      if (stop && stopRank(stop.kind) === 2) return;
-      for (const e of outs[i]!) {
-        const t = e.target;
-        if (isLive(isLiveSpec, e.handle)) {
-          edgeLive[e.index] = 1;
-          liveIn[t]!++;
-        }
-        if (--pendingIn[t]! !== 0) continue;
-        if (liveIn[t]! > 0) {
-          const next = becomeReady(t);
-          if (next !== undefined) stack.push([t, next]);
-        } else {
-          stack.push([t, NONE_LIVE]);
-          skip(t);
-        }
-      }
-    }
-  };
-
-  const skip = (i: number) => {
-    const node = nodes[i]!;
-    const prior = restored[node.id];
-    finished++;
-    if (prior?.status === "skipped") {
-      checkpoints[node.id] = prior;
-      return;
-    }
-    const cp: NodeCheckpoint = { nodeId: node.id, status: "skipped", attempts: 0, finishedAt: at() };
-    const saved = record(cp);
-    saved.catch(() => {}); // awaited (and reported) by the event queue
-    events.push({ type: "node", nodeId: node.id, status: "skipped", attempt: 0, at: cp.finishedAt! }, saved);
-  };
-
-  /** Restores or starts a node whose inputs have settled; returns its liveness when it settled at once. */
-  const becomeReady = (i: number): Liveness | undefined => {
-    const cp = restorable(i);
-    if (cp) {
-      const node = nodes[i]!;
-      checkpoints[node.id] = cp;
-      settleEffects(i, cp);
-      if (cp.status === "skipped") return NONE_LIVE;
-      if (cp.status === "failed") return node.onError === "branch" ? "error" : ALL_BUT_ERROR;
-      if (cp.handle !== undefined) return cp.handle;
-      if (node.type !== "condition") return "out";
-      active++;
-      void restoreCondition(i, cp);
-      return undefined;
-    }
-    if (stop) return undefined;
-    active++;
-    void runNode(i);
-    return undefined;
   };
 
   const taskDone = () => {
     if (--active === 0) resolveDone();
   };
 
-  /** A condition checkpoint saved without its handle: the expression is evaluated again to route. */
-  const restoreCondition = async (i: number, cp: NodeCheckpoint) => {
-    const node = nodes[i]! as unknown as TypedNode<"condition">;
-    try {
-      const value = await evaluateExpression(node.config.expression, scopeFor(i).scope, {
-        nodeType: node.type,
-        nodeId: node.id,
-        field: "config.expression",
-      });
-      const handle = isTruthy(value) ? "true" : "false";
-      checkpoints[node.id] = { ...cp, handle };
-      propagate(i, handle);
-    } catch (err) {
-      requestStop("failed", { ...toNodeError(err), nodeId: node.id });
-    } finally {
-      taskDone();
-    }
+  const frontierHost: FrontierHost = {
+    halted: () => stop !== undefined && stopRank(stop.kind) === 2,
+    ready(i) {
+      const cp = restorable(i);
+      if (cp) {
+        const node = nodes[i]!;
+        checkpoints[node.id] = cp;
+        settleEffects(i, cp);
+        if (cp.status === "skipped") return NONE_LIVE;
+        if (cp.status === "failed") return node.onError === "branch" ? "error" : ALL_BUT_ERROR;
+        return cp.handle ?? "out";
+      }
+      if (stop) return undefined;
+      active++;
+      void runNode(i);
+      return undefined;
+    },
+    skipped(i) {
+      const node = nodes[i]!;
+      const prior = restored[node.id];
+      finished++;
+      if (prior?.status === "skipped") {
+        checkpoints[node.id] = prior;
+        return;
+      }
+      const cp: NodeCheckpoint = { nodeId: node.id, status: "skipped", attempts: 0, finishedAt: at() };
+      const saved = record(cp);
+      saved.catch(() => {}); // awaited (and reported) by the event chain
+      events.push(
+        { type: "node", nodeId: node.id, status: "skipped", attempt: 0, at: cp.finishedAt! },
+        saved,
+      );
+    },
+  };
+  const settle = (i: number, live: Liveness) => frontier.settle(i, live, frontierHost);
+
+  const inputsOf = (i: number): { scope: ExpressionScope; bySource: Array<readonly [string, unknown]> } => {
+    if (modules[i]?.startsRun) return { scope: scopeOf(options.inputs), bySource: [] };
+    const bySource = frontier.liveInputs(i, nodeOutputs);
+    return { scope: scopeOf(inputOf(bySource)), bySource };
   };
 
-  const scopeFor = (i: number): { scope: ExpressionScope; bySource: Array<readonly [string, unknown]> } => {
-    const node = nodes[i]!;
-    if (node.type === "trigger") {
-      return { scope: scopeOf(options.inputs), bySource: [] };
-    }
-    const bySource: Array<readonly [string, unknown]> = [];
-    const stamp = i + 1;
-    for (const e of ins[i]!) {
-      if (edgeLive[e.index] !== 1 || seenBy[e.source] === stamp) continue;
-      seenBy[e.source] = stamp;
-      const id = nodes[e.source]!.id;
-      bySource.push([id, nodeOutputs[id]] as const);
-    }
-    let input: unknown;
-    if (bySource.length === 1) input = bySource[0]![1];
-    else {
-      const keyed: Record<string, unknown> = Object.create(null);
-      for (const [id, value] of bySource) keyed[id] = value;
-      input = keyed;
-    }
-    return { scope: scopeOf(input), bySource };
+  /** Saves `cp` after the node's previous save; awaited only when the node has side effects. */
+  const checkpoint = (run: NodeRun, cp: NodeCheckpoint): Promise<void> => {
+    const safe = redact(cp);
+    checkpoints[cp.nodeId] = safe;
+    const saved = run.saved.then(() => ports.journal.save(safe));
+    saved.catch(() => {}); // reported by the event chain, which awaits it
+    run.saved = saved;
+    return saved;
   };
 
-  const host: AttemptHost<NodeRun> = {
+  const host = createAttemptHost<NodeRun>({
     ports,
     clock,
     signal: runAbort.signal,
     async onAttemptStart(run, attempt) {
-      const id = run.node.id;
-      await record({
-        nodeId: id,
+      const saved = checkpoint(run, {
+        nodeId: run.node.id,
         status: "running",
         attempts: attempt,
         input: run.input,
         startedAt: run.startedAt,
       });
-      events.push({
-        type: "node",
-        nodeId: id,
-        status: "running",
-        attempt,
-        at: attempt === 1 ? run.startedAt : at(),
-      });
+      events.push(
+        {
+          type: "node",
+          nodeId: run.node.id,
+          status: "running",
+          attempt,
+          at: attempt === 1 ? run.startedAt : at(),
+        },
+        saved,
+      );
+      if (modules[run.i]?.sideEffects !== false) await saved;
     },
-    onRetry(run, failed, max, delayMs, error) {
-      log("warn", `attempt ${failed + 1} of ${max} after ${delayMs} ms: ${error.message}`, run.node.id);
+    log: (run, level, message) => log(level, message, run.node.id),
+    partial(run, when, text) {
+      events.push({ type: "partial", nodeId: run.node.id, at: when, text: redact(text) });
+    },
+    onRetry(run) {
       slots.release();
       run.holding = false;
     },
@@ -366,24 +278,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
       const got = slots.acquire(false);
       run.holding = got === true ? true : await got;
     },
-    log(run, level, message) {
-      log(level, message, run.node.id);
-    },
-    partial(run, text) {
-      const now = clock.now();
-      if (now - run.lastPartial < PARTIAL_INTERVAL_MS) return;
-      run.lastPartial = now;
-      events.push({
-        type: "partial",
-        nodeId: run.node.id,
-        at: new Date(now).toISOString(),
-        text: redact(text),
-      });
-    },
-  };
+  });
 
   const runNode = async (i: number) => {
     const node = nodes[i]!;
+    const module = modules[i];
     const run: NodeRun = {
       i,
       node,
@@ -391,65 +290,32 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
       startedAt: "",
       holding: false,
       lastPartial: Number.NEGATIVE_INFINITY,
+      saved: Promise.resolve(),
     };
     try {
       const got = slots.acquire(true);
       run.holding = got === true ? true : await got;
       if (!run.holding) return;
       if (!mayStart()) return;
-      const { scope, bySource } = scopeFor(i);
-      const firstStart = clock.now();
+      const { scope, bySource } = inputsOf(i);
+      const startMs = clock.now();
       run.input = scope.input;
-      run.startedAt = new Date(firstStart).toISOString();
+      run.startedAt = new Date(startMs).toISOString();
       const result = await runAttempts(host, run, {
         node,
         input: scope.input,
         inputsBySource: bySource,
         scope,
       });
-      const end = clock.now();
-      let cp: NodeCheckpoint;
-      let live: Liveness | undefined;
-      if (result.status === "aborted") {
-        const interrupted = result.reason instanceof RunAbort && result.reason.kind === "interrupt";
-        cp = interrupted
-          ? { nodeId: node.id, status: "pending", attempts: result.attempts, input: scope.input }
-          : {
-              nodeId: node.id,
-              status: "cancelled",
-              attempts: result.attempts,
-              input: scope.input,
-              startedAt: run.startedAt,
-              finishedAt: new Date(end).toISOString(),
-              durationMs: end - firstStart,
-              error: { code: "cancelled", message: "the node was cancelled" },
-            };
-      } else {
-        cp = {
-          nodeId: node.id,
-          status: result.status,
-          attempts: result.attempts,
-          input: scope.input,
-          startedAt: run.startedAt,
-          finishedAt: new Date(end).toISOString(),
-          durationMs: end - firstStart,
-        };
-        if (result.status === "succeeded") {
-          cp.output = result.output;
-          if (result.cached) cp.cached = true;
-          if (node.type === "condition") cp.handle = result.handle;
-          live = result.handle;
-        } else {
-          cp.error = result.error;
-          const onError = node.onError ?? "fail";
-          if (onError !== "fail") {
-            cp.output = { error: { message: result.error.message } };
-            live = onError === "branch" ? "error" : ALL_BUT_ERROR;
-          }
-        }
-      }
-      await record(cp);
-      const saved = checkpoints[node.id]!;
+      const { cp, live } = finishNode(
+        node,
+        result,
+        { input: scope.input, startedAt: run.startedAt, startMs, endMs: clock.now() },
+        module?.routesByHandle === true,
+      );
+      const saved = checkpoint(run, cp);
+      if (module?.sideEffects !== false) await saved;
+      const stored = checkpoints[node.id]!;
       const event: NodeEvent = {
         type: "node",
         nodeId: node.id,
@@ -458,17 +324,17 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
         at: at(),
       };
       if (cp.durationMs !== undefined) event.durationMs = cp.durationMs;
-      if (saved.output !== undefined) event.output = saved.output;
-      if (saved.error) event.error = saved.error;
+      if (stored.output !== undefined) event.output = stored.output;
+      if (stored.error) event.error = stored.error;
       if (cp.cached) event.cached = true;
-      events.push(event);
+      events.push(event, saved);
       if (run.holding) {
         slots.release();
         run.holding = false;
       }
       if (cp.status === "succeeded" || cp.status === "failed") settleEffects(i, cp);
-      if (live !== undefined) propagate(i, live);
-      else if (cp.status === "failed") requestStop("failed", { ...saved.error!, nodeId: node.id });
+      if (live !== undefined) settle(i, live);
+      else if (cp.status === "failed") requestStop("failed", { ...stored.error!, nodeId: node.id });
     } catch (err) {
       fatal(err);
     } finally {
@@ -505,12 +371,12 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   if (options.pauseSignal?.aborted) onPause();
 
   active++;
-  const t = indexOf.get(trigger.id)!;
-  const live = becomeReady(t);
-  if (live !== undefined) propagate(t, live);
+  const t = frontier.indexOf.get(trigger.id)!;
+  const live = frontierHost.ready(t);
+  if (live !== undefined) settle(t, live);
   taskDone();
   await done;
-  // Skips are saved in the background: their failures must count before the outcome is decided.
+  // Skips and pure nodes' saves land in the background: their failures must count before the outcome.
   await events.flush();
 
   timers.abort();
@@ -540,49 +406,4 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   const outcome: RunOutcome = { status, outputs: { ...outputs }, nodes: checkpoints };
   if (error) outcome.error = error;
   return outcome;
-}
-
-/**
- * Emits events one after another, each after the save it depends on. A queue drained by one loop
- * (not a promise chain per event); a sink that returns nothing is not awaited.
- */
-function createEventChain(sink: EventSink) {
-  const queue: Array<{ event: EngineEvent; after?: Promise<unknown> }> = [];
-  let head = 0;
-  let draining: Promise<void> = Promise.resolve();
-  let running = false;
-  let onError: (err: unknown) => void = () => {};
-  const drain = async () => {
-    while (head < queue.length) {
-      const item = queue[head]!;
-      queue[head++] = undefined as unknown as (typeof queue)[number];
-      try {
-        if (item.after) await item.after;
-        const pending = sink.emit(item.event);
-        if (pending) await pending;
-      } catch (err) {
-        onError(err);
-      }
-      if (head > 4096 && head * 2 > queue.length) {
-        queue.splice(0, head);
-        head = 0;
-      }
-    }
-    running = false;
-  };
-  return {
-    push(event: EngineEvent, after?: Promise<unknown>) {
-      queue.push(after ? { event, after } : { event });
-      if (!running) {
-        running = true;
-        draining = drain();
-      }
-    },
-    onError(handler: (err: unknown) => void) {
-      onError = handler;
-    },
-    async flush() {
-      while (running) await draining;
-    },
-  };
 }

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { systemClock } from "./clock";
 import { EngineError } from "./errors";
 import { runAttempts } from "./node-attempts";
+import { createAttemptHost, finishNode } from "./node-step";
 import type { EnginePorts, NodeError, NodeEvent } from "./ports";
 
 export interface RunSingleNodeOptions {
@@ -51,81 +52,59 @@ export async function runSingleNode(options: RunSingleNodeOptions): Promise<Sing
   const bySource = Object.entries(options.nodes ?? {});
   const signal = options.signal ?? new AbortController().signal;
   const pending: Promise<void>[] = [];
-  let lastPartial = Number.NEGATIVE_INFINITY;
-  const start = clock.now();
+  const startMs = clock.now();
+  const startedAt = new Date(startMs).toISOString();
 
-  const result = await runAttempts<null>(
-    {
-      ports,
-      clock,
-      signal,
-      onAttemptStart: (_, attempt) =>
-        emit({ type: "node", nodeId: node.id, status: "running", attempt, at: at() }),
-      onRetry: (_, failed, max, delayMs, error) => {
-        pending.push(
-          emit({
-            type: "log",
-            at: at(),
-            nodeId: node.id,
-            level: "warn",
-            message: redact(`attempt ${failed + 1} of ${max} after ${delayMs} ms: ${error.message}`),
-          }),
-        );
-      },
-      log: (_, level, message) => {
-        pending.push(emit({ type: "log", at: at(), nodeId: node.id, level, message: redact(message) }));
-      },
-      partial: (_, text) => {
-        const now = clock.now();
-        if (now - lastPartial < 100) return;
-        lastPartial = now;
-        pending.push(emit({ type: "partial", nodeId: node.id, at: at(), text: redact(text) }));
-      },
+  const host = createAttemptHost({
+    ports,
+    clock,
+    signal,
+    onAttemptStart: (_, attempt) =>
+      emit({ type: "node", nodeId: node.id, status: "running", attempt, at: at() }),
+    log(_, level, message) {
+      pending.push(emit({ type: "log", at: at(), nodeId: node.id, level, message: redact(message) }));
     },
-    null,
-    { node, input: options.input, inputsBySource: bySource, scope },
+    partial(_, when, text) {
+      pending.push(emit({ type: "partial", nodeId: node.id, at: when, text: redact(text) }));
+    },
+  });
+  const result = await runAttempts(
+    host,
+    { node, lastPartial: Number.NEGATIVE_INFINITY },
+    {
+      node,
+      input: options.input,
+      inputsBySource: bySource,
+      scope,
+    },
   );
   await Promise.all(pending);
-  const durationMs = clock.now() - start;
+  const endMs = clock.now();
+  const { cp } = finishNode(node, result, { input: options.input, startedAt, startMs, endMs }, false);
+  const safe = redact(cp);
+  const succeeded = safe.status === "succeeded";
+  const error: NodeError | undefined = succeeded
+    ? undefined
+    : (safe.error ?? { code: "cancelled", message: "the node was cancelled" });
+  const out: SingleNodeResult = {
+    status: succeeded ? "succeeded" : "failed",
+    output: safe.output,
+    durationMs: endMs - startMs,
+    cached: succeeded && safe.cached === true,
+    attempts: result.attempts,
+  };
+  if (error) out.error = error;
   const event: NodeEvent = {
     type: "node",
     nodeId: node.id,
-    status: "failed",
+    status: out.status,
     attempt: result.attempts,
     at: at(),
-    durationMs,
+    durationMs: out.durationMs,
   };
-  let out: SingleNodeResult;
-  if (result.status === "succeeded") {
-    out = {
-      status: "succeeded",
-      output: redact(result.output),
-      durationMs,
-      cached: result.cached,
-      attempts: result.attempts,
-    };
-    event.status = "succeeded";
-    event.output = out.output;
-    if (result.cached) event.cached = true;
-  } else {
-    const error: NodeError =
-      result.status === "failed"
-        ? redact(result.error)
-        : { code: "cancelled", message: "the node was cancelled" };
-    out = {
-      status: "failed",
-      output:
-        node.onError === "continue" || node.onError === "branch"
-          ? { error: { message: error.message } }
-          : undefined,
-      error,
-      durationMs,
-      cached: false,
-      attempts: result.attempts,
-    };
-    event.error = error;
-    if (out.output !== undefined) event.output = out.output;
-  }
+  if (out.output !== undefined) event.output = out.output;
+  if (error) event.error = error;
+  if (out.cached) event.cached = true;
   await emit(event);
   return out;
 }

@@ -116,7 +116,7 @@ describe("share links follow a run live, redacted", () => {
     Object.assign(eventStreamTiming, { heartbeatMs: 50 });
     const long = await insertWorkflow(database.db, {
       ...echo,
-      nodes: echo.nodes.map((n) => (n.id === "wait" ? { ...n, config: { ms: 20_000 } } : n)),
+      nodes: echo.nodes.map((n) => (n.id === "wait" ? ({ ...n, config: { ms: 20_000 } } as typeof n) : n)),
     });
     const run = await startRun(database, long, { mode: "queued", inputs: { key: "k" } });
     const executionId = run.body.executionId;

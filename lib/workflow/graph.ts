@@ -1,4 +1,4 @@
-import { defaultHandleOf } from "./node-types";
+import { defaultHandleOf, isTriggerNode } from "@/lib/nodes/registry";
 import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from "./schema";
 
 /**
@@ -56,8 +56,8 @@ export function pickTrigger(
   def: Pick<WorkflowDefinition, "nodes">,
   triggerId?: string,
 ): WorkflowNode | undefined {
-  if (triggerId !== undefined) return def.nodes.find((n) => n.id === triggerId && n.type === "trigger");
-  return def.nodes.find((n) => n.type === "trigger");
+  if (triggerId !== undefined) return def.nodes.find((n) => n.id === triggerId && isTriggerNode(n));
+  return def.nodes.find(isTriggerNode);
 }
 
 /** Ids of the nodes reachable from `startId` (itself included), following edges forward. */

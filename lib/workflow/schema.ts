@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeTypes } from "./node-types";
+import { type NodeModuleOf, type NodeType, nodeModules } from "@/lib/nodes/registry";
 
 /** Limits of SPEC §1. */
 export const LIMITS = {
@@ -32,34 +32,20 @@ const nodeCommon = {
   onError: OnError.optional(),
 };
 
-function nodeOf<T extends keyof typeof nodeTypes>(type: T) {
-  return z.strictObject({ ...nodeCommon, type: z.literal(type), config: nodeTypes[type].config });
-}
+type NodeSchemaOf<M extends { type: string; config: z.ZodType }> = z.ZodObject<
+  typeof nodeCommon & { type: z.ZodLiteral<M["type"]>; config: M["config"] },
+  z.core.$strict
+>;
+/** One node schema per module: `{ …common fields, type: literal, config: the module's schema }`. */
+type NodeSchema = { [T in NodeType]: NodeSchemaOf<NodeModuleOf<T>> }[NodeType];
+const nodeSchemaOf = (module: (typeof nodeModules)[number]) =>
+  z.strictObject({ ...nodeCommon, type: z.literal(module.type), config: module.config });
 
-export const TriggerNode = nodeOf("trigger");
-export const HttpNode = nodeOf("http");
-export const LlmNode = nodeOf("llm");
-export const ConditionNode = nodeOf("condition");
-export const FilterNode = nodeOf("filter");
-export const TransformNode = nodeOf("transform");
-export const MergeNode = nodeOf("merge");
-export const DelayNode = nodeOf("delay");
-export const EmailNode = nodeOf("email");
-export const OutputNode = nodeOf("output");
-
-/** A node of the workflow: a discriminated union on `type`. */
-export const WorkflowNode = z.discriminatedUnion("type", [
-  TriggerNode,
-  HttpNode,
-  LlmNode,
-  ConditionNode,
-  FilterNode,
-  TransformNode,
-  MergeNode,
-  DelayNode,
-  EmailNode,
-  OutputNode,
-]);
+/** A node of the workflow: a discriminated union on `type`, one member per node-type module. */
+export const WorkflowNode = z.discriminatedUnion(
+  "type",
+  nodeModules.map(nodeSchemaOf) as unknown as readonly [NodeSchema, ...NodeSchema[]],
+);
 export type WorkflowNode = z.infer<typeof WorkflowNode>;
 export type NodeOfType<T extends WorkflowNode["type"]> = Extract<WorkflowNode, { type: T }>;
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
+import { expressionSyntaxError, templateSyntaxError } from "@/lib/engine/expressions";
+import { handlesOf, isTriggerNode, nodeModuleOf } from "@/lib/nodes/registry";
 import { findCycle, resolveEdges } from "./graph";
-import { handlesOf } from "./node-types";
 import { WorkflowDefinition } from "./schema";
 
 /** One problem with a definition; `path` reads like `nodes[3].config.url`. */
@@ -47,13 +48,14 @@ export function fromZodIssues(
 /**
  * Validates a workflow definition: structure and per-type config (zod), then the graph rules of
  * SPEC §1 — unique ids, edges between existing nodes over handles their source has, no cycle,
- * at least one trigger and no edge into a trigger.
+ * at least one trigger and no edge into a trigger — and the syntax of every expression, in the
+ * fields its node type declares as expressions and in `{{ … }}` templates.
  */
 export function validateWorkflow(input: unknown): ValidationResult {
   const parsed = WorkflowDefinition.safeParse(input);
   if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
   const def = parsed.data;
-  const issues = graphIssues(def);
+  const issues = [...graphIssues(def), ...expressionIssues(def)];
   return issues.length > 0 ? { ok: false, issues } : { ok: true, definition: def };
 }
 
@@ -70,7 +72,7 @@ function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
     } else byId.set(node.id, node);
   });
 
-  if (!def.nodes.some((n) => n.type === "trigger")) {
+  if (!def.nodes.some(isTriggerNode)) {
     issues.push({ path: "nodes", code: "no_trigger", message: "a workflow needs a trigger node" });
   }
 
@@ -124,7 +126,7 @@ function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
         seenEdges.add(key);
       }
     }
-    if (target?.type === "trigger") {
+    if (target && isTriggerNode(target)) {
       issues.push({
         path: `edges[${i}].target`,
         code: "trigger_input",
@@ -147,6 +149,45 @@ function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
     }
   }
   return issues;
+}
+
+/** Syntax errors in expression fields and in the `{{ … }}` templates of text fields. */
+function expressionIssues(def: WorkflowDefinition): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  def.nodes.forEach((node, i) => {
+    const config = node.config as Record<string, unknown>;
+    for (const field of nodeModuleOf(node.type)?.fields ?? []) {
+      const value = config[field.key];
+      if (value === undefined || field.kind === "code") continue;
+      const path = `nodes[${i}].config.${field.key}`;
+      if (field.kind === "expression") {
+        const problem = typeof value === "string" ? expressionSyntaxError(value) : undefined;
+        if (problem)
+          issues.push({ path, code: "invalid_expression", message: `not a valid expression: ${problem}` });
+        continue;
+      }
+      const problem = firstTemplateError(value);
+      if (problem)
+        issues.push({ path, code: "invalid_expression", message: `not a valid template: ${problem}` });
+    }
+  });
+  return issues;
+}
+
+function firstTemplateError(value: unknown): string | undefined {
+  if (typeof value === "string") return value.includes("{{") ? templateSyntaxError(value) : undefined;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const problem = firstTemplateError(v);
+      if (problem) return problem;
+    }
+  } else if (value && typeof value === "object") {
+    for (const v of Object.values(value)) {
+      const problem = firstTemplateError(v);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
 }
 
 /** Validates or throws the first issue as an Error (for trusted, already-stored definitions). */

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { schedules } from "@/lib/db/schema";
-import type { TriggerConfig } from "@/lib/workflow/node-types";
+import type { TriggerConfig } from "@/lib/nodes/trigger/trigger-node";
 import { nextRuns } from "@/lib/workflow/schedule";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 

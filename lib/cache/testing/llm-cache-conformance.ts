@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { LlmRequest, LlmResult } from "@/lib/engine/ports";
 import { createLlmClient } from "@/lib/llm/client";
 import { type OpenAiServer, startOpenAiServer } from "@/lib/testing/openai-server";
-import { cacheKey, type LlmCache } from "./llm-cache";
+import { cacheKey, type LlmCache } from "../llm-cache";
 
 /** What a cache implementation gives the suite: a way to open instances that share one store. */
 export interface CacheFixture {
