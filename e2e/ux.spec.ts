@@ -421,9 +421,9 @@ test("expressions: {{ }} accepted, a syntax error inline and in Problems before 
 
   const field = page.getByTestId("config-pick-expression");
   await field.fill("input.items[score >");
-  await expect(page.locator(".bn-field.has-error")).toContainText("syntax error");
+  await expect(page.locator(".bn-field.has-error")).toContainText(/syntax error|not a valid expression/);
   await page.getByTestId("canvas").click({ position: { x: 30, y: 30 } });
-  await expect(page.getByTestId("workflow-issues")).toContainText("syntax error");
+  await expect(page.getByTestId("workflow-issues")).toContainText(/syntax error|not a valid expression/);
   await expect(page.getByTestId("workflow-valid")).toHaveCount(0);
 
   await page.getByTestId("node-pick").click();
@@ -432,9 +432,6 @@ test("expressions: {{ }} accepted, a syntax error inline and in Problems before 
   await page.getByTestId("canvas").click({ position: { x: 30, y: 30 } });
   await expect(page.getByTestId("workflow-valid")).toBeVisible();
 
-  // The engine's reading of {{ }} is the lead's part: run with the plain form.
-  await page.getByTestId("node-pick").click();
-  await field.fill("input.items[score > 1].score");
   await page.getByTestId("run-inputs-toggle").click();
   await page.getByTestId("run-inputs").fill('{"items": [{"score": 1}, {"score": 5}]}');
   await page.getByTestId("run-inputs-toggle").click();

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { setThemeChoice } from "@/components/ui/theme";
 import { type Command, matchCommands } from "@/lib/editor/commands";
-import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
+import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import { useEditor, useStores, useUi } from "./editor-context";
 import { FIT_VIEW } from "./fit";
 import { SearchList } from "./search-list";

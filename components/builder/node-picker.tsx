@@ -3,7 +3,7 @@
 import { useReactFlow } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import { type Command, matchCommands } from "@/lib/editor/commands";
-import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
+import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import { useStores, useUi } from "./editor-context";
 import { SearchList } from "./search-list";
 import { TypeIcon } from "./type-icon";
