@@ -1,9 +1,10 @@
 import type { Metadata, Viewport } from "next";
-import Link from "next/link";
 import { connection } from "next/server";
 import { type ReactNode, Suspense } from "react";
+import { AppNav } from "@/components/ui/app-nav";
 import { HeaderStatus } from "@/components/ui/header-status";
-import { LogoMark } from "@/components/ui/logo-mark";
+import { THEME_BOOT_SCRIPT } from "@/components/ui/theme-script";
+import { ThemeToggle } from "@/components/ui/theme-toggle";
 import { ToastProvider } from "@/components/ui/toast";
 import { isAuthEnabled } from "@/lib/security/auth";
 import "./globals.css";
@@ -13,7 +14,10 @@ export const metadata: Metadata = {
   description: "Visual workflows that run durably: build, run, watch and share.",
 };
 
-export const viewport: Viewport = { themeColor: "#4f46e5" };
+export const viewport: Viewport = {
+  themeColor: "#4f46e5",
+  colorScheme: "light dark",
+};
 
 /** Read at request time, so a build never bakes in the auth setting. */
 async function AuthNotice() {
@@ -23,19 +27,18 @@ async function AuthNotice() {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The boot script sets data-theme before hydration: React must not flag that difference.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script, no user data */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body>
         <ToastProvider>
           <header className="app-header">
-            <Link href="/" className="brand" aria-label="Braid home">
-              <LogoMark />
-              <span>Braid</span>
-            </Link>
-            <nav className="app-nav" aria-label="Main">
-              <Link href="/">Workflows</Link>
-              <Link href="/secrets">Secrets</Link>
-            </nav>
+            <AppNav />
             <div className="header-spacer" />
+            <ThemeToggle />
             <Suspense fallback={null}>
               <AuthNotice />
             </Suspense>

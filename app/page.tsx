@@ -1,9 +1,20 @@
 import { Suspense } from "react";
 import { CreateWorkflowForm } from "@/components/home/create-workflow-form";
 import { ImportWorkflowForm } from "@/components/home/import-workflow-form";
+import { type TemplateCard, TemplateGallery } from "@/components/home/template-gallery";
 import { WorkflowTable } from "@/components/home/workflow-table";
 import { getDb } from "@/lib/db/client";
+import { TEMPLATES } from "@/lib/templates";
 import { listWorkflows } from "@/lib/workflows/service";
+
+const templateCards: TemplateCard[] = TEMPLATES.map((t) => ({
+  id: t.id,
+  title: t.title,
+  description: t.description,
+  tags: t.tags,
+  ...(t.needsKey ? { needsKey: t.needsKey } : {}),
+  nodeCount: t.definition.nodes.length,
+}));
 
 export const dynamic = "force-dynamic";
 
@@ -42,6 +53,7 @@ export default function HomePage() {
         >
           <Workflows />
         </Suspense>
+        <TemplateGallery templates={templateCards} />
       </div>
     </main>
   );

@@ -1,16 +1,21 @@
 "use client";
 
 import { useReactFlow } from "@xyflow/react";
+import Link from "next/link";
 import { useRef } from "react";
 import { SaveDiffButton } from "@/components/versions/save-diff-button";
 import { exportFileName, exportWorkflowJson } from "@/lib/editor/import-export";
 import { isDirty } from "@/lib/editor/store";
-import { useEditor, useStores } from "./editor-context";
+import { useEditor, useStores, useUi } from "./editor-context";
+import { FIT_VIEW } from "./fit";
 import { RunControls } from "./run-controls";
 
 /** The builder's top bar: name, save state, history, layout, import/export and running. */
 export function BuilderToolbar() {
-  const { editor, actions } = useStores();
+  const { editor, actions, ui } = useStores();
+  const workflowId = useEditor((s) => s.workflowId);
+  const paletteCollapsed = useUi((u) => u.paletteCollapsed);
+  const sideCollapsed = useUi((u) => u.sideCollapsed);
   const name = useEditor((s) => s.definition.name);
   const dirty = useEditor(isDirty);
   const canUndo = useEditor((s) => s.past.length > 0);
@@ -36,12 +41,23 @@ export function BuilderToolbar() {
   const importFile = async (file: File | undefined) => {
     if (!file) return;
     const result = s().importJson(await file.text());
-    if (result.ok) requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1.2 }));
+    if (result.ok) requestAnimationFrame(() => void fitView(FIT_VIEW));
     if (fileInput.current) fileInput.current.value = "";
   };
 
   return (
     <div className="bn-toolbar" role="toolbar" aria-label="Builder">
+      <button
+        type="button"
+        className="bn-icon-btn"
+        onClick={() => ui.getState().togglePalette()}
+        aria-label={paletteCollapsed ? "Show the node palette" : "Hide the node palette"}
+        aria-pressed={!paletteCollapsed}
+        title={paletteCollapsed ? "Show nodes" : "Hide nodes"}
+        data-testid="toggle-palette"
+      >
+        <PanelIcon side="left" />
+      </button>
       <input
         className="bn-name"
         value={name}
@@ -140,7 +156,7 @@ export function BuilderToolbar() {
         className="btn btn-sm btn-ghost"
         onClick={() => {
           s().autoLayout();
-          requestAnimationFrame(() => void fitView({ padding: 0.2, maxZoom: 1.2 }));
+          requestAnimationFrame(() => void fitView(FIT_VIEW));
         }}
         aria-label="Auto-layout"
         data-testid="auto-layout"
@@ -175,8 +191,65 @@ export function BuilderToolbar() {
         aria-label="Workflow JSON file"
         data-testid="import-file"
       />
+      <span className="bn-divider" />
+      <Link
+        href={`/workflows/${workflowId}/executions`}
+        className="btn btn-sm btn-ghost"
+        data-testid="history-link"
+      >
+        History
+      </Link>
+      <button
+        type="button"
+        className="btn btn-sm btn-ghost bn-kbd-btn"
+        onClick={() => ui.getState().setCommandsOpen(true)}
+        aria-label="Command palette (Ctrl+K)"
+        title="Commands (Ctrl+K)"
+        data-testid="open-commands"
+      >
+        <kbd>Ctrl K</kbd>
+      </button>
+      <button
+        type="button"
+        className="bn-icon-btn"
+        onClick={() => ui.getState().setShortcutsOpen(true)}
+        aria-label="Keyboard shortcuts (?)"
+        title="Keyboard shortcuts (?)"
+        data-testid="open-shortcuts"
+      >
+        ?
+      </button>
       <div className="bn-toolbar-spacer" />
       <RunControls />
+      <button
+        type="button"
+        className="bn-icon-btn"
+        onClick={() => ui.getState().toggleSide()}
+        aria-label={sideCollapsed ? "Show the side panel" : "Hide the side panel"}
+        aria-pressed={!sideCollapsed}
+        title={sideCollapsed ? "Show panel" : "Hide panel"}
+        data-testid="toggle-side"
+      >
+        <PanelIcon side="right" />
+      </button>
     </div>
+  );
+}
+
+function PanelIcon({ side }: { side: "left" | "right" }) {
+  return (
+    <svg viewBox="0 0 16 16" width="15" height="15" aria-hidden="true">
+      <rect
+        x="2"
+        y="2.5"
+        width="12"
+        height="11"
+        rx="1.5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+      />
+      <path d={side === "left" ? "M6 2.5v11" : "M10 2.5v11"} stroke="currentColor" strokeWidth="1.4" />
+    </svg>
   );
 }

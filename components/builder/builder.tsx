@@ -7,15 +7,20 @@ import { useEffect, useState } from "react";
 import { createRunStore } from "@/lib/editor/run-store";
 import { createEditorStore } from "@/lib/editor/store";
 import type { EditorDefinition } from "@/lib/editor/types";
+import { createUiStore } from "@/lib/editor/ui-store";
 import { createValidationStore, validationOf } from "@/lib/editor/validation-store";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { createBuilderActions } from "./builder-actions";
 import { BuilderToolbar } from "./builder-toolbar";
 import { Canvas } from "./canvas";
-import { StoresProvider, useStores } from "./editor-context";
+import { CommandPalette } from "./command-palette";
+import { StoresProvider, useStores, useUi } from "./editor-context";
+import { NodePicker } from "./node-picker";
 import { Notice } from "./notice";
 import { Palette } from "./palette";
+import { ShortcutsOverlay } from "./shortcuts-overlay";
 import { SidePanel } from "./side-panel";
+import { useLeaveGuard } from "./use-leave-guard";
 import { useShortcuts } from "./use-shortcuts";
 
 export interface BuilderProps {
@@ -33,6 +38,7 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
       editor,
       run,
       validation: createValidationStore(editor.getState().definition),
+      ui: createUiStore({ narrow: typeof window !== "undefined" && window.innerWidth < 900 }),
       actions: createBuilderActions(editor, run),
     };
   });
@@ -49,16 +55,25 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
 
 function BuilderLayout() {
   useShortcuts();
+  useLeaveGuard();
   useLiveValidation();
+  const paletteCollapsed = useUi((s) => s.paletteCollapsed);
+  const sideCollapsed = useUi((s) => s.sideCollapsed);
   return (
     <div className="bn-builder" data-testid="builder">
       <BuilderToolbar />
-      <div className="bn-body">
-        <Palette />
+      <div
+        className={`bn-body${paletteCollapsed ? " is-palette-collapsed" : ""}${sideCollapsed ? " is-side-collapsed" : ""}`}
+        data-testid="builder-body"
+      >
+        {paletteCollapsed ? <div className="bn-rail" /> : <Palette />}
         <Canvas />
-        <SidePanel />
+        {sideCollapsed ? <div className="bn-rail" /> : <SidePanel />}
       </div>
       <Notice />
+      <NodePicker />
+      <CommandPalette />
+      <ShortcutsOverlay />
     </div>
   );
 }

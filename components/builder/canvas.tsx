@@ -7,6 +7,7 @@ import {
   Controls,
   type EdgeChange,
   type EdgeTypes,
+  type FinalConnectionState,
   MiniMap,
   type NodeChange,
   type NodeTypes,
@@ -14,11 +15,13 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useMemo, useState } from "react";
+import { useTheme } from "@/components/ui/theme";
 import { createFlowNodeMapper, type FlowEdge, type FlowNode, toFlowEdges } from "@/lib/editor/flow";
 import type { RunState } from "@/lib/editor/run-store";
 import type { NodeGeometryChange } from "@/lib/editor/store";
 import { NODE_TYPES, type NodeType, nodeModuleOf } from "@/lib/nodes/registry";
 import { useEditor, useRunState, useStores } from "./editor-context";
+import { FIT_VIEW } from "./fit";
 import { PALETTE_MIME } from "./palette";
 import { WorkflowEdge } from "./workflow-edge";
 import { WorkflowNode } from "./workflow-node";
@@ -39,7 +42,7 @@ function manyRunning(s: RunState): boolean {
 
 /** The React Flow canvas over the editor document. */
 export function Canvas() {
-  const { editor } = useStores();
+  const { editor, ui } = useStores();
   const definition = useEditor((s) => s.definition);
   const selectedNodes = useEditor((s) => s.selectedNodes);
   const selectedEdges = useEditor((s) => s.selectedEdges);
@@ -47,6 +50,7 @@ export function Canvas() {
   const [mapNodes] = useState(createFlowNodeMapper);
   const busy = useRunState(manyRunning);
   const { screenToFlowPosition } = useReactFlow();
+  const { resolved: theme } = useTheme();
 
   const nodes = useMemo(
     () => mapNodes(definition, new Set(selectedNodes), measured),
@@ -81,6 +85,23 @@ export function Canvas() {
   );
 
   const onConnect = useCallback((c: Connection) => void editor.getState().connect(c), [editor]);
+  // A new edge dropped on empty canvas opens the node picker there; the picked node gets connected.
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || state.toNode || !state.fromNode || state.fromHandle?.type !== "source") return;
+      const target = event.target as Element | null;
+      if (!target?.classList.contains("react-flow__pane")) return;
+      const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      const flow = screenToFlowPosition({ x: point.clientX, y: point.clientY });
+      ui.getState().openPicker({
+        from: { source: state.fromNode.id, handle: state.fromHandle.id },
+        screen: { x: point.clientX, y: point.clientY },
+        position: { x: Math.round(flow.x), y: Math.round(flow.y - 36) },
+      });
+    },
+    [ui, screenToFlowPosition],
+  );
   const onDragStop = useCallback(() => editor.getState().endEdit(), [editor]);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -106,6 +127,7 @@ export function Canvas() {
       className={`bn-canvas${busy ? " is-busy" : ""}`}
       aria-label="Canvas"
       data-testid="canvas"
+      data-theme={theme}
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
@@ -117,19 +139,33 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onNodeDragStop={onDragStop}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        fitViewOptions={FIT_VIEW}
+        colorMode={theme}
         minZoom={0.05}
         onlyRenderVisibleElements={definition.nodes.length > 150}
         proOptions={proOptions}
         defaultEdgeOptions={{ type: "workflow" }}
         aria-label="Workflow canvas"
       >
-        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#cbd2dc" />
-        <MiniMap<FlowNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <Background
+          variant={BackgroundVariant.Dots}
+          gap={18}
+          size={1.2}
+          color={theme === "dark" ? "#2c3648" : "#cbd2dc"}
+        />
+        <MiniMap<FlowNode>
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          ariaLabel="Minimap"
+          style={{ width: 150, height: 96 }}
+          data-testid="minimap"
+        />
         <Controls aria-label="Canvas controls" />
       </ReactFlow>
       {definition.nodes.length === 0 && (

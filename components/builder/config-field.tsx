@@ -2,6 +2,7 @@
 
 import { type ReactNode, useEffect, useId, useState } from "react";
 import { type ConfigField, isTemplate } from "@/lib/editor/config-fields";
+import { ExpressionPreview } from "./expression-preview";
 
 interface FieldProps {
   field: ConfigField;
@@ -140,6 +141,9 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
         {field.kind === "expression" && <span className="bn-field-tag">expression</span>}
       </label>
       {control}
+      {field.kind === "expression" && typeof value === "string" && !error && (
+        <ExpressionPreview nodeId={nodeId} fieldKey={field.key} source={value} />
+      )}
       {field.help && <p className="bn-field-hint">{field.help}</p>}
       {expressive && (
         <div className="bn-scope" data-testid={`scope-${nodeId}-${field.key}`}>

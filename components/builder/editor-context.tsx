@@ -4,6 +4,7 @@ import { createContext, type ReactNode, useContext } from "react";
 import { useStore } from "zustand";
 import type { RunState, RunStore } from "@/lib/editor/run-store";
 import type { EditorState, EditorStore } from "@/lib/editor/store";
+import type { UiState, UiStore } from "@/lib/editor/ui-store";
 import type { ValidationState, ValidationStore } from "@/lib/editor/validation-store";
 import type { BuilderActions } from "./builder-actions";
 
@@ -11,6 +12,7 @@ interface Stores {
   editor: EditorStore;
   run: RunStore;
   validation: ValidationStore;
+  ui: UiStore;
   actions: BuilderActions;
 }
 
@@ -41,4 +43,9 @@ export function useRunState<T>(selector: (s: RunState) => T): T {
 /** Subscribes to a slice of the current validation issues. */
 export function useValidation<T>(selector: (s: ValidationState) => T): T {
   return useStore(useStores().validation, selector);
+}
+
+/** Subscribes to a slice of the builder's UI state (overlays, collapsed panels). */
+export function useUi<T>(selector: (s: UiState) => T): T {
+  return useStore(useStores().ui, selector);
 }

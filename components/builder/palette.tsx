@@ -4,6 +4,7 @@ import { useReactFlow } from "@xyflow/react";
 import { type DragEvent, memo } from "react";
 import { NODE_TYPES, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import { useStores } from "./editor-context";
+import { FIT_VIEW } from "./fit";
 import { TypeIcon } from "./type-icon";
 
 /** The drag data type of a palette item. */
@@ -18,7 +19,7 @@ function PaletteView() {
     const id = editor.getState().addNode(type);
     const node = editor.getState().definition.nodes.find((n) => n.id === id);
     requestAnimationFrame(() => {
-      if (editor.getState().definition.nodes.length <= 12) void fitView({ padding: 0.2, maxZoom: 1.2 });
+      if (editor.getState().definition.nodes.length <= 12) void fitView(FIT_VIEW);
       else if (node?.position)
         void setCenter(node.position.x + 100, node.position.y + 30, { zoom: getZoom() });
     });
@@ -54,9 +55,9 @@ function PaletteView() {
           </li>
         ))}
       </ul>
-      <p className="bn-palette-hint">
-        Drag from a node&apos;s right edge to another node to connect them. <kbd>Del</kbd> deletes,{" "}
-        <kbd>Ctrl</kbd>+<kbd>D</kbd> duplicates.
+      <p className="bn-palette-hint" data-testid="palette-hint">
+        Drag from a node&apos;s right edge to another node to connect them, or to empty canvas to add one.{" "}
+        <kbd>Ctrl</kbd>+<kbd>K</kbd> commands, <kbd>?</kbd> shortcuts.
       </p>
     </nav>
   );

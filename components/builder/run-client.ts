@@ -1,4 +1,4 @@
-import type { SingleNodeResult } from "@/lib/editor/run-store";
+import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
 import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
 import type { RunMode } from "@/lib/workflow/schema";
 
@@ -107,4 +107,9 @@ export function createWebhook(workflowId: string, triggerId: string): Promise<We
 /** Revokes a trigger's webhook. */
 export async function revokeWebhook(workflowId: string, triggerId: string): Promise<void> {
   await call(`${webhooksUrl(workflowId)}/${encodeURIComponent(triggerId)}`, { method: "DELETE" });
+}
+
+/** Reads an execution (its nodes carry their inputs, which live events do not). */
+export function getExecution(executionId: string): Promise<ExecutionSnapshot> {
+  return call(`/api/executions/${encodeURIComponent(executionId)}`);
 }

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { isActive } from "@/lib/editor/run-store";
+import { isActive, runBadge } from "@/lib/editor/run-store";
 import { RunMode } from "@/lib/workflow/schema";
 import { useEditor, useRunState, useStores } from "./editor-context";
 
@@ -16,13 +16,25 @@ export function parseInputs(text: string): { ok: true; inputs: unknown } | { ok:
   }
 }
 
+/** The badge as one string, so the controls re-render only when what it shows changes. */
+function badgeKey(s: Parameters<typeof runBadge>[0]): string {
+  const b = runBadge(s);
+  return b ? `${b.status}|${b.finished}|${b.total}` : "";
+}
+
+function parseBadge(key: string): { status: string; finished: number; total: number } | undefined {
+  if (!key) return undefined;
+  const [status = "", finished = "0", total = "0"] = key.split("|");
+  return { status, finished: Number(finished), total: Number(total) };
+}
+
 /** Run button, mode, inputs editor, per-trigger runs and the controls of the run in progress. */
 export function RunControls() {
   const { run, actions, editor } = useStores();
   const status = useRunState((s) => s.status);
   const mode = useRunState((s) => s.mode);
   const inputsText = useRunState((s) => s.inputsText);
-  const progress = useRunState((s) => s.progress);
+  const badge = parseBadge(useRunState(badgeKey));
   const executionId = useRunState((s) => s.executionId);
   const nodes = useEditor((s) => s.definition.nodes);
   const triggers = useMemo(() => nodes.filter((n) => n.type === "trigger").map((n) => n.id), [nodes]);
@@ -41,13 +53,13 @@ export function RunControls() {
 
   return (
     <fieldset className="bn-run" aria-label="Run">
-      {status && (
-        <span className="bn-exec-status" data-testid="execution-status" data-status={status}>
+      {badge && (
+        <span className="bn-exec-status" data-testid="execution-status" data-status={badge.status}>
           <span className="bn-exec-dot" />
-          {status}
-          {progress && status !== "starting" && (
-            <span className="bn-exec-progress">
-              {progress.finished}/{progress.total}
+          {badge.status}
+          {badge.status !== "starting" && badge.total > 0 && (
+            <span className="bn-exec-progress" data-testid="execution-progress">
+              {badge.finished}/{badge.total}
             </span>
           )}
         </span>

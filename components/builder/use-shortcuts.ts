@@ -1,6 +1,9 @@
 "use client";
 
 import { useEffect } from "react";
+import type { RunStore } from "@/lib/editor/run-store";
+import type { EditorStore } from "@/lib/editor/store";
+import type { BuilderActions } from "./builder-actions";
 import { useStores } from "./editor-context";
 import { parseInputs } from "./run-controls";
 
@@ -9,12 +12,21 @@ function isTyping(target: EventTarget | null): boolean {
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
+/** Runs the workflow with the inputs typed in the Run popover, or says why they are not JSON. */
+export function runWithInputs(editor: EditorStore, run: RunStore, actions: BuilderActions): void {
+  const r = run.getState();
+  const parsed = parseInputs(r.inputsText);
+  if (!parsed.ok) editor.getState().notify("error", parsed.message);
+  else void actions.startRunning({ mode: r.mode, inputs: parsed.inputs });
+}
+
 /**
- * Builder keyboard shortcuts: Delete, Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z, Ctrl+S, Ctrl+Enter,
- * Ctrl+C / Ctrl+V, Ctrl+D. While typing in a field only Ctrl+S and Ctrl+Enter apply.
+ * Builder keyboard shortcuts (listed by the "?" overlay, lib/editor/commands.ts SHORTCUTS):
+ * Delete, Ctrl+Z / Ctrl+Y / Ctrl+Shift+Z, Ctrl+S, Ctrl+Enter, Ctrl+K, Ctrl+A, Ctrl+C / Ctrl+V,
+ * Ctrl+D, ?, Esc. While typing in a field only Ctrl+S, Ctrl+Enter, Ctrl+K and Esc apply.
  */
 export function useShortcuts() {
-  const { editor, run, actions } = useStores();
+  const { editor, run, actions, ui } = useStores();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
@@ -27,13 +39,29 @@ export function useShortcuts() {
       }
       if (mod && key === "enter") {
         e.preventDefault();
-        const r = run.getState();
-        const parsed = parseInputs(r.inputsText);
-        if (!parsed.ok) s.notify("error", parsed.message);
-        else void actions.startRunning({ mode: r.mode, inputs: parsed.inputs });
+        runWithInputs(editor, run, actions);
+        return;
+      }
+      if (mod && key === "k") {
+        e.preventDefault();
+        ui.getState().setCommandsOpen(!ui.getState().commandsOpen);
+        return;
+      }
+      if (key === "escape" && ui.getState().closeOverlay()) {
+        e.preventDefault();
         return;
       }
       if (isTyping(e.target)) return;
+      if (key === "?" || (e.shiftKey && key === "/")) {
+        e.preventDefault();
+        ui.getState().setShortcutsOpen(!ui.getState().shortcutsOpen);
+        return;
+      }
+      if (mod && key === "a") {
+        e.preventDefault();
+        s.selectAll();
+        return;
+      }
       if (key === "delete" || key === "backspace") {
         e.preventDefault();
         s.deleteSelection();
@@ -54,14 +82,7 @@ export function useShortcuts() {
         s.duplicateSelection();
       }
     };
-    const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      if (editor.getState().definition !== editor.getState().savedDefinition) e.preventDefault();
-    };
     window.addEventListener("keydown", onKey);
-    window.addEventListener("beforeunload", onBeforeUnload);
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      window.removeEventListener("beforeunload", onBeforeUnload);
-    };
-  }, [editor, run, actions]);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [editor, run, actions, ui]);
 }

@@ -1,7 +1,7 @@
 "use client";
 
-import { Handle, type NodeProps, NodeToolbar, Position } from "@xyflow/react";
-import { memo } from "react";
+import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { Fragment, memo } from "react";
 import type { FlowNode } from "@/lib/editor/flow";
 import type { EditorNode } from "@/lib/editor/types";
 import { handlesOf, nodeTypes } from "@/lib/nodes/registry";
@@ -29,8 +29,8 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       data-status={status}
       data-type={node.type}
     >
-      {selected && <PlayToolbar id={id} running={singleRunning} />}
       <NodeBody node={node} hasIssues={hasIssues} />
+      {selected && <PlayButton id={id} running={singleRunning} />}
       <span className="bn-sr-only">Status: {status}</span>
       {single && (
         <div
@@ -44,26 +44,54 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   );
 }
 
-const PlayToolbar = memo(function PlayToolbar({ id, running }: { id: string; running: boolean }) {
+/**
+ * The selected node's "Run node" button. It sits inside the node's own box (top right), so it
+ * scales with the zoom like the node and never covers a neighbour.
+ */
+const PlayButton = memo(function PlayButton({ id, running }: { id: string; running: boolean }) {
   const { actions } = useStores();
   return (
-    <NodeToolbar isVisible position={Position.Top} className="bn-node-toolbar">
-      <button
-        type="button"
-        className="bn-icon-btn"
-        aria-label={`Run node ${id} alone`}
-        data-testid={`node-play-${id}`}
-        disabled={running}
-        onClick={() => void actions.runNode(id)}
-      >
-        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-          <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
-        </svg>
-        <span>{running ? "Running…" : "Run node"}</span>
-      </button>
-    </NodeToolbar>
+    <button
+      type="button"
+      className="bn-node-play nodrag nopan"
+      aria-label={`Run node ${id} alone`}
+      title="Run this node alone"
+      data-testid={`node-play-${id}`}
+      disabled={running}
+      onClick={(e) => {
+        e.stopPropagation();
+        void actions.runNode(id);
+      }}
+    >
+      <svg viewBox="0 0 16 16" width="10" height="10" aria-hidden="true">
+        <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
+      </svg>
+      <span>{running ? "Running…" : "Run node"}</span>
+    </button>
   );
 });
+
+/** The "+" beside an output handle: opens the node picker to add the next node there. */
+function AddAfterButton({ id, handle, top }: { id: string; handle: string; top: string }) {
+  const { ui } = useStores();
+  return (
+    <button
+      type="button"
+      className={`bn-add-after nodrag nopan${handle === "out" ? "" : " is-labeled"}`}
+      style={{ top }}
+      aria-label={`Add a node after ${id}${handle === "out" ? "" : ` (${handle})`}`}
+      title="Add the next node"
+      data-testid={`add-after-${id}-${handle}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        const r = e.currentTarget.getBoundingClientRect();
+        ui.getState().openPicker({ from: { source: id, handle }, screen: { x: r.right + 8, y: r.top - 8 } });
+      }}
+    >
+      +
+    </button>
+  );
+}
 
 const NodeBody = memo(function NodeBody({ node, hasIssues }: { node: EditorNode; hasIssues: boolean }) {
   const handles = handlesOf(node);
@@ -98,20 +126,25 @@ const NodeBody = memo(function NodeBody({ node, hasIssues }: { node: EditorNode;
         <code>{node.id}</code>
         <span>{nodeSummary(node)}</span>
       </div>
-      {handles.map((handle, i) => (
-        <Handle
-          key={handle}
-          id={handle}
-          type="source"
-          position={Position.Right}
-          className={`bn-handle bn-handle-out bn-handle-${handle}`}
-          style={{ top: `${((i + 1) / (handles.length + 1)) * 100}%` }}
-          data-testid={`handle-${node.id}-${handle}`}
-          aria-label={`${handle} output of ${node.id}`}
-        >
-          {handle !== "out" && <span className="bn-handle-label">{handle}</span>}
-        </Handle>
-      ))}
+      {handles.map((handle, i) => {
+        const top = `${((i + 1) / (handles.length + 1)) * 100}%`;
+        return (
+          <Fragment key={handle}>
+            <Handle
+              id={handle}
+              type="source"
+              position={Position.Right}
+              className={`bn-handle bn-handle-out bn-handle-${handle}`}
+              style={{ top }}
+              data-testid={`handle-${node.id}-${handle}`}
+              aria-label={`${handle} output of ${node.id}`}
+            >
+              {handle !== "out" && <span className="bn-handle-label">{handle}</span>}
+            </Handle>
+            <AddAfterButton id={node.id} handle={handle} top={top} />
+          </Fragment>
+        );
+      })}
     </>
   );
 });

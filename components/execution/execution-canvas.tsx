@@ -15,6 +15,7 @@ import "@xyflow/react/dist/style.css";
 import "@/components/versions/versions.css";
 import { memo, useMemo } from "react";
 import { statusColor } from "@/components/ui/status-badge";
+import { useTheme } from "@/components/ui/theme";
 import type { NodeStatus } from "@/lib/engine/ports";
 import { handlesOf, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
@@ -134,9 +135,11 @@ export function ExecutionCanvas({
       }),
     [definition, nodes],
   );
+  const { resolved: theme } = useTheme();
   return (
     <ReactFlowProvider>
       <ReactFlow
+        colorMode={theme}
         nodes={flowNodes}
         edges={flowEdges}
         nodeTypes={NODE_TYPES}
@@ -152,7 +155,7 @@ export function ExecutionCanvas({
         proOptions={{ hideAttribution: true }}
         aria-label="Execution canvas"
       >
-        <Background gap={20} color="#e5e7eb" />
+        <Background gap={20} color={theme === "dark" ? "#2c3648" : "#e5e7eb"} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </ReactFlowProvider>

@@ -20,8 +20,22 @@ export function layoutDefinition(
     g.setNode(node.id, { width: size.width, height: size.height });
   }
   const ids = new Set(def.nodes.map((n) => n.id));
+  const linked = new Set<string>();
   for (const edge of def.edges) {
-    if (ids.has(edge.source) && ids.has(edge.target)) g.setEdge(edge.source, edge.target);
+    if (ids.has(edge.source) && ids.has(edge.target)) {
+      g.setEdge(edge.source, edge.target);
+      linked.add(edge.source);
+      linked.add(edge.target);
+    }
+  }
+  // Unconnected nodes would all share the first rank (one column): chain them left to right in
+  // document order, triggers first, as they will most likely be connected.
+  const loose = def.nodes.filter((n) => !linked.has(n.id));
+  loose.sort((a, b) => Number(b.type === "trigger") - Number(a.type === "trigger"));
+  for (let i = 1; i < loose.length; i++) {
+    const prev = loose[i - 1];
+    const cur = loose[i];
+    if (prev && cur) g.setEdge(prev.id, cur.id);
   }
   layout(g);
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRunStore, isActive } from "./run-store";
+import { createRunStore, isActive, runBadge } from "./run-store";
 
 const at = "2026-01-01T00:00:00.000Z";
 
@@ -113,5 +113,88 @@ describe("run store", () => {
     run.getState().starting();
     expect(run.getState().mode).toBe("queued");
     expect(run.getState().inputsText).toBe('{"a":1}');
+  });
+
+  it("treats a snapshot's null input of a node not yet started as unknown, and fills inputs in later", () => {
+    const run = createRunStore();
+    run.getState().starting();
+    run.getState().applySnapshot({
+      id: "x1",
+      status: "running",
+      nodes: { fetch: { status: "pending", input: null }, use: { status: "pending", input: null } },
+    });
+    expect(run.getState().nodes.use).not.toHaveProperty("input");
+    run.getState().applyNode({ nodeId: "use", status: "succeeded", attempt: 1, at, output: 1 });
+    const response = { status: 200, body: { ok: true } };
+    run.getState().applyInputs("other", { use: { status: "succeeded", input: response } });
+    expect(run.getState().nodes.use?.input).toBeUndefined();
+    run.getState().applyInputs("x1", { use: { status: "succeeded", input: response } });
+    expect(run.getState().nodes.use).toMatchObject({ status: "succeeded", output: 1, input: response });
+  });
+
+  it.each([
+    {
+      name: "no run",
+      state: { status: undefined, synced: false, progress: undefined, nodes: {} },
+      badge: undefined,
+    },
+    {
+      name: "the node colors, not a lagging execution count",
+      state: {
+        status: "running" as const,
+        synced: true,
+        progress: { finished: 1, total: 6 },
+        nodes: {
+          a: { status: "succeeded" as const },
+          b: { status: "succeeded" as const },
+          c: { status: "skipped" as const },
+          d: { status: "failed" as const },
+          e: { status: "running" as const },
+          f: { status: "pending" as const },
+        },
+      },
+      badge: { status: "running", finished: 4, total: 6 },
+    },
+    {
+      name: "running while a node still shows running after the execution ended",
+      state: {
+        status: "failed" as const,
+        synced: true,
+        progress: { finished: 2, total: 2 },
+        nodes: { a: { status: "failed" as const }, b: { status: "running" as const } },
+      },
+      badge: { status: "running", finished: 1, total: 2 },
+    },
+    {
+      name: "not failed before the nodes are known (all grey)",
+      state: { status: "failed" as const, synced: false, progress: undefined, nodes: {} },
+      badge: { status: "running", finished: 0, total: 0 },
+    },
+    {
+      name: "failed once the nodes show it",
+      state: {
+        status: "failed" as const,
+        synced: true,
+        progress: { finished: 2, total: 3 },
+        nodes: {
+          a: { status: "succeeded" as const },
+          b: { status: "failed" as const },
+          c: { status: "pending" as const },
+        },
+      },
+      badge: { status: "failed", finished: 2, total: 3 },
+    },
+    {
+      name: "single-node results are not part of the run",
+      state: {
+        status: "succeeded" as const,
+        synced: true,
+        progress: { finished: 1, total: 1 },
+        nodes: { a: { status: "succeeded" as const }, b: { status: "succeeded" as const, single: true } },
+      },
+      badge: { status: "succeeded", finished: 1, total: 1 },
+    },
+  ])("badge: $name", ({ state, badge }) => {
+    expect(runBadge(state as Parameters<typeof runBadge>[0])).toEqual(badge);
   });
 });

@@ -53,6 +53,8 @@ export interface RunState {
   /** `starting` while the run request is in flight. */
   status: ExecutionStatus | "starting" | undefined;
   progress: { finished: number; total: number } | undefined;
+  /** Whether the execution's snapshot has been read since the run started (nodes are known). */
+  synced: boolean;
   outputs: Record<string, unknown> | undefined;
   error: (NodeError & { nodeId?: string }) | undefined;
   nodes: Record<string, NodeRunView>;
@@ -76,6 +78,8 @@ export interface RunState {
   applyExecution(event: Omit<ExecutionEvent, "type">): void;
   applyLog(event: Omit<LogEvent, "type">): void;
   applyPartial(event: Omit<PartialEvent, "type">): void;
+  /** Fills in node inputs from a later read of the execution (events do not carry inputs). */
+  applyInputs(executionId: string, nodes: ExecutionSnapshot["nodes"]): void;
   /** Applies many node, log and partial events with one state change (one repaint). */
   applyBatch(events: ReadonlyArray<NodeEvent | LogEvent | PartialEvent>): void;
   singleStarted(nodeId: string): void;
@@ -90,6 +94,7 @@ const empty = {
   executionId: undefined,
   status: undefined,
   progress: undefined,
+  synced: false,
   outputs: undefined,
   error: undefined,
   nodes: {},
@@ -131,10 +136,15 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
 
     applySnapshot(snapshot) {
       const nodes: Record<string, NodeRunView> = {};
-      for (const [id, n] of Object.entries(snapshot.nodes)) nodes[id] = { ...n };
+      for (const [id, n] of Object.entries(snapshot.nodes)) {
+        const { input, ...rest } = n;
+        // A node that has not started has no input yet: the snapshot's null means unknown.
+        nodes[id] = input === null && n.status === "pending" ? rest : { ...n };
+      }
       set({
         executionId: snapshot.id,
         status: snapshot.status,
+        synced: true,
         progress: snapshot.progress,
         outputs: snapshot.outputs ?? undefined,
         error: snapshot.error ?? undefined,
@@ -187,6 +197,20 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
 
     applyPartial(event) {
       set({ partial: { ...get().partial, [event.nodeId]: event.text } });
+    },
+
+    applyInputs(executionId, snapshotNodes) {
+      const s = get();
+      if (s.executionId !== executionId) return;
+      let nodes: Record<string, NodeRunView> | undefined;
+      for (const [id, n] of Object.entries(snapshotNodes)) {
+        const view = s.nodes[id];
+        if (!view || view.single || n.input === undefined || n.input === view.input) continue;
+        if (n.input === null && n.status === "pending") continue;
+        nodes ??= { ...s.nodes };
+        nodes[id] = { ...view, input: n.input };
+      }
+      if (nodes) set({ nodes });
     },
 
     singleStarted(nodeId) {
@@ -249,4 +273,42 @@ function nextView(prev: NodeRunView | undefined, event: Omit<NodeEvent, "type">)
 /** Whether a run is in progress (controls enabled, Run disabled). */
 export function isActive(status: RunState["status"]): boolean {
   return status === "starting" || status === "queued" || status === "running" || status === "paused";
+}
+
+const FINISHED: ReadonlySet<NodeStatus> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+
+/** What the builder's status badge shows. */
+export interface RunBadge {
+  status: ExecutionStatus | "starting";
+  finished: number;
+  total: number;
+}
+
+/**
+ * The status badge, derived from the same node views that color the canvas: the count is the
+ * nodes shown finished, "running" while any node runs, and a terminal status only once the
+ * nodes are known (the snapshot was read) and none is shown running. `total` is the nodes of the run:
+ * the execution's own count when known, else the nodes with a view.
+ */
+export function runBadge(
+  s: Pick<RunState, "status" | "nodes" | "progress" | "synced">,
+): RunBadge | undefined {
+  if (!s.status) return undefined;
+  let finished = 0;
+  let running = 0;
+  let seen = 0;
+  for (const id in s.nodes) {
+    const view = s.nodes[id];
+    if (!view || view.single) continue;
+    seen++;
+    if (FINISHED.has(view.status)) finished++;
+    else if (view.status === "running") running++;
+  }
+  const total = Math.max(s.progress?.total ?? 0, seen, finished);
+  let status: RunBadge["status"] = s.status;
+  const terminal = s.status === "succeeded" || s.status === "failed" || s.status === "cancelled";
+  // The run's answer can say "failed" before its node events are read: the canvas is still grey.
+  if (terminal && !s.synced) status = "running";
+  else if (running > 0 && (terminal || s.status === "queued")) status = "running";
+  return { status, finished, total };
 }

@@ -236,4 +236,50 @@ describe("editor store", () => {
     expect(isDirty(store.getState())).toBe(false);
     expect(store.getState().version).toBe(2);
   });
+
+  it("adds a node after a handle and connects it in one undo step", () => {
+    const store = make();
+    const id = store.getState().addNodeAfter("transform", { source: "check", handle: "false" });
+    const s = store.getState();
+    expect(id).toBe("transform");
+    expect(s.definition.edges.at(-1)).toMatchObject({
+      source: "check",
+      target: "transform",
+      sourceHandle: "false",
+    });
+    const placed = s.definition.nodes.find((n) => n.id === "transform")?.position;
+    expect(placed?.x).toBeGreaterThan(300);
+    expect(s.selectedNodes).toEqual(["transform"]);
+    s.undo();
+    expect(store.getState().definition.nodes.map((n) => n.id)).toEqual(["start", "check", "done"]);
+    expect(store.getState().definition.edges).toHaveLength(1);
+  });
+
+  it("adds but does not connect a node after a node without outputs", () => {
+    const store = make();
+    store.getState().addNodeAfter("transform", { source: "done" });
+    expect(store.getState().definition.nodes.some((n) => n.id === "transform")).toBe(true);
+    expect(store.getState().definition.edges).toHaveLength(1);
+    expect(store.getState().notice?.kind).toBe("error");
+  });
+
+  it("selects all nodes", () => {
+    const store = make();
+    store.getState().selectAll();
+    expect(store.getState().selectedNodes).toEqual(["start", "check", "done"]);
+  });
+
+  it("lays unconnected nodes out left to right, not in one column", () => {
+    const store = make({ ...base, edges: [] });
+    store.getState().addNode("http");
+    store.getState().addNode("output");
+    store.getState().autoLayout();
+    const nodes = store.getState().definition.nodes;
+    const xs = nodes.map((n) => n.position?.x ?? 0);
+    const ys = nodes.map((n) => n.position?.y ?? 0);
+    expect(new Set(xs).size).toBe(nodes.length);
+    expect(Math.max(...ys) - Math.min(...ys)).toBeLessThan(100);
+    const first = nodes.reduce((a, b) => ((a.position?.x ?? 0) <= (b.position?.x ?? 0) ? a : b));
+    expect(first.type).toBe("trigger");
+  });
 });

@@ -46,6 +46,17 @@ export interface EditorState {
   notice: Notice | undefined;
 
   addNode(type: NodeType, position?: { x: number; y: number }): string;
+  /**
+   * Adds a node and connects `from` (a node's output handle) to it in one undo step, placed right
+   * of the source unless `position` is given; a connection that cannot be made leaves it unconnected.
+   */
+  addNodeAfter(
+    type: NodeType,
+    from: { source: string; handle?: string | null },
+    position?: { x: number; y: number },
+  ): string;
+  /** Selects every node. */
+  selectAll(): void;
   connect(conn: ConnectionRequest): EditorResult;
   updateNode(id: string, patch: Partial<Omit<EditorNode, "id" | "type">>, editKey?: string): void;
   setConfigValue(id: string, key: string, value: unknown): void;
@@ -150,6 +161,38 @@ export function createEditorStore(init: EditorInit): EditorStore {
           selectedEdges: [],
         });
         return id;
+      },
+
+      addNodeAfter(type, from, position) {
+        const def = get().definition;
+        const source = def.nodes.find((n) => n.id === from.source);
+        const id = uniqueNodeId(new Set(def.nodes.map((n) => n.id)), type);
+        const spot = position ?? besideOf(def, source, from.handle);
+        const node: EditorNode = {
+          id,
+          type,
+          position: spot,
+          config: structuredClone(nodeTypes[type].defaults),
+        };
+        let next: EditorDefinition = { ...def, nodes: [...def.nodes, node] };
+        const check = checkConnection(next, { source: from.source, target: id, sourceHandle: from.handle });
+        if (check.ok) {
+          const edge = {
+            id: uniqueEdgeId(new Set(def.edges.map(edgeIdOf)), from.source, id, check.handle),
+            source: from.source,
+            target: id,
+            ...(check.handle !== "out" ? { sourceHandle: check.handle } : {}),
+          };
+          next = { ...next, edges: [...next.edges, edge] };
+        } else {
+          notify("error", `Added ${id}, but can't connect it: ${check.reason}`);
+        }
+        commit(next, undefined, { selectedNodes: [id], selectedEdges: [] });
+        return id;
+      },
+
+      selectAll() {
+        set({ selectedNodes: get().definition.nodes.map((n) => n.id), selectedEdges: [] });
       },
 
       connect(conn) {
@@ -405,6 +448,23 @@ function keepSelection(
 }
 
 /** A spot right of the rightmost node, for nodes added by clicking the palette. */
+/** A spot right of `source` (lower for its later handles) that no node occupies yet. */
+function besideOf(
+  def: EditorDefinition,
+  source: EditorNode | undefined,
+  handle: string | null | undefined,
+): { x: number; y: number } {
+  if (!source?.position) return nextFreeSpot(def);
+  const offsetY = handle === "false" || handle === "error" ? 110 : 0;
+  const spot = { x: source.position.x + 300, y: source.position.y + offsetY };
+  const taken = (y: number) =>
+    def.nodes.some(
+      (n) => n.position && Math.abs(n.position.x - spot.x) < 200 && Math.abs(n.position.y - y) < 80,
+    );
+  while (taken(spot.y)) spot.y += 110;
+  return spot;
+}
+
 function nextFreeSpot(def: EditorDefinition): { x: number; y: number } {
   if (def.nodes.length === 0) return { x: 80, y: 120 };
   let maxX = Number.NEGATIVE_INFINITY;

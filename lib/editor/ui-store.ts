@@ -1,0 +1,67 @@
+import { createStore, type StoreApi } from "zustand/vanilla";
+
+/** Where the node picker adds its node: after a handle, at a canvas point, or anywhere. */
+export interface PickerRequest {
+  /** The output the new node is connected to. */
+  from?: { source: string; handle?: string | null };
+  /** Where the picker shows, in client (screen) coordinates. */
+  screen: { x: number; y: number };
+  /** Where the new node goes, in flow coordinates (absent: beside its source). */
+  position?: { x: number; y: number };
+}
+
+/** The builder's transient chrome: overlays and collapsed panels (not part of the document). */
+export interface UiState {
+  picker: PickerRequest | undefined;
+  commandsOpen: boolean;
+  shortcutsOpen: boolean;
+  paletteCollapsed: boolean;
+  sideCollapsed: boolean;
+  openPicker(request: PickerRequest): void;
+  closePicker(): void;
+  setCommandsOpen(open: boolean): void;
+  setShortcutsOpen(open: boolean): void;
+  togglePalette(): void;
+  toggleSide(): void;
+  /** Closes the topmost overlay; false when none was open. */
+  closeOverlay(): boolean;
+}
+
+export type UiStore = StoreApi<UiState>;
+
+/** Creates the builder's UI store; panels start collapsed when the window is narrow. */
+export function createUiStore(options: { narrow?: boolean } = {}): UiStore {
+  return createStore<UiState>()((set, get) => ({
+    picker: undefined,
+    commandsOpen: false,
+    shortcutsOpen: false,
+    paletteCollapsed: false,
+    sideCollapsed: options.narrow ?? false,
+    openPicker(picker) {
+      set({ picker, commandsOpen: false, shortcutsOpen: false });
+    },
+    closePicker() {
+      set({ picker: undefined });
+    },
+    setCommandsOpen(commandsOpen) {
+      set({ commandsOpen, ...(commandsOpen ? { picker: undefined, shortcutsOpen: false } : {}) });
+    },
+    setShortcutsOpen(shortcutsOpen) {
+      set({ shortcutsOpen, ...(shortcutsOpen ? { picker: undefined, commandsOpen: false } : {}) });
+    },
+    togglePalette() {
+      set({ paletteCollapsed: !get().paletteCollapsed });
+    },
+    toggleSide() {
+      set({ sideCollapsed: !get().sideCollapsed });
+    },
+    closeOverlay() {
+      const s = get();
+      if (s.picker) set({ picker: undefined });
+      else if (s.commandsOpen) set({ commandsOpen: false });
+      else if (s.shortcutsOpen) set({ shortcutsOpen: false });
+      else return false;
+      return true;
+    },
+  }));
+}
