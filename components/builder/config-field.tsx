@@ -1,8 +1,11 @@
 "use client";
 
 import { type ReactNode, useEffect, useId, useState } from "react";
+import { CodeEditor } from "@/components/editor/code-editor";
 import { type ConfigField, isTemplate } from "@/lib/editor/config-fields";
+import { checkCodeSyntax } from "@/lib/sandbox/check-syntax";
 import { ExpressionPreview } from "./expression-preview";
+import { useCompletions } from "./use-completions";
 
 interface FieldProps {
   field: ConfigField;
@@ -22,6 +25,7 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
   const id = useId();
   const errorId = `${id}-error`;
   const expressive = field.kind === "expression" || field.kind === "template" || isTemplate(value);
+  const completions = useCompletions(nodeId, scope);
   const common = {
     id,
     "aria-invalid": error ? true : undefined,
@@ -100,14 +104,29 @@ export function ConfigFieldInput({ field, nodeId, value, error, scope, onChange,
         />
       );
       break;
-    case "textarea":
     case "expression":
     case "code":
       control = (
+        <CodeEditor
+          mode={field.kind === "code" ? "javascript" : "jsonata"}
+          value={typeof value === "string" ? value : ""}
+          onChange={(text) => onChange(text === "" && !field.required ? undefined : text)}
+          // Expressions: the field's own error line says what is wrong; code: marked at its line.
+          validate={field.kind === "code" ? checkCodeSyntax : undefined}
+          error={field.kind === "code" ? undefined : null}
+          completions={completions}
+          data-testid={`config-${nodeId}-${field.key}`}
+          aria-label={field.label ?? labelOf(field.key)}
+          minHeight={field.kind === "code" ? "12em" : "2.6em"}
+        />
+      );
+      break;
+    case "textarea":
+      control = (
         <textarea
           {...common}
-          className={expressive || field.kind === "code" ? "bn-mono" : undefined}
-          rows={field.kind === "expression" ? 2 : field.kind === "code" ? 10 : 4}
+          className={expressive ? "bn-mono" : undefined}
+          rows={4}
           spellCheck={false}
           value={typeof value === "string" ? value : ""}
           onChange={(e) => onChange(e.target.value === "" && !field.required ? undefined : e.target.value)}

@@ -141,7 +141,11 @@ export function CodeEditor(props: CodeEditorProps) {
           language.current.of(mode === "javascript" ? javascript() : jsonataLanguage),
           editable.current.of([EditorState.readOnly.of(Boolean(readOnly))]),
           placeholder ? placeholderExtension(placeholder) : [],
-          EditorView.contentAttributes.of({ "aria-label": props["aria-label"] ?? `${mode} editor` }),
+          EditorView.contentAttributes.of({
+            "aria-label": props["aria-label"] ?? `${mode} editor`,
+            // On the editable element itself, so tests (and people) can type into it.
+            ...(props["data-testid"] ? { "data-testid": props["data-testid"] } : {}),
+          }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) onChange.current(update.state.doc.toString());
           }),
@@ -186,7 +190,7 @@ export function CodeEditor(props: CodeEditorProps) {
   const testId = props["data-testid"];
   return (
     <div className="code-editor" data-mode={mode}>
-      <div ref={host} data-testid={testId} />
+      <div ref={host} />
       {shown ? (
         <p
           className="code-editor-error"
