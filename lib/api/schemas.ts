@@ -93,6 +93,9 @@ export const SingleNodeRunResponse = z.object({
   error: NodeError.nullable(),
   durationMs: z.number(),
   cached: z.boolean(),
+  logs: z
+    .array(z.object({ at: IsoTime, level: z.enum(["debug", "info", "warn", "error"]), message: z.string() }))
+    .describe("The node's log lines: retries, warnings, a code node's console output"),
 });
 
 /** One execution with per-node detail and logs (`GET /api/executions/:id`, `GET /api/share/:token`). */

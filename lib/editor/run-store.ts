@@ -44,6 +44,8 @@ export interface SingleNodeResult {
   error?: NodeError | null;
   durationMs?: number | null;
   cached?: boolean;
+  /** The node's log lines (a code node's console output among them). */
+  logs?: Array<{ at: string; level: LogEvent["level"]; message: string }>;
 }
 
 const LOG_LIMIT = 500;
@@ -223,8 +225,10 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
 
     applySingle(result, input) {
       const { [result.nodeId]: _done, ...rest } = get().singleRunning;
+      const lines = (result.logs ?? []).map((l) => ({ ...l, nodeId: result.nodeId }));
       set({
         singleRunning: rest,
+        ...(lines.length > 0 ? { logs: [...get().logs, ...lines].slice(-LOG_LIMIT) } : {}),
         nodes: {
           ...get().nodes,
           [result.nodeId]: {

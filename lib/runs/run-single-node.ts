@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
 import { type Database, type Db, query } from "@/lib/db/client";
-import type { NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { EngineEvent, LogEvent, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
 import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
@@ -29,6 +29,8 @@ export interface SingleNodeRunResult {
   error: NodeError | null;
   durationMs: number;
   cached: boolean;
+  /** The node's log lines: retries, warnings, a code node's `console.*` output. */
+  logs: Array<{ at: string; level: LogEvent["level"]; message: string }>;
 }
 
 /** What the node's upstream nodes produced in their latest runs. */
@@ -133,6 +135,7 @@ export async function runNodeOfWorkflow(
   const budgetMs = env.IMMEDIATE_BUDGET_MS;
   const hardMs = budgetMs + Math.max(1000, budgetMs / 2);
   let answer: SingleNodeRunResult | undefined;
+  const logs: SingleNodeRunResult["logs"] = [];
   const outcome = await runClaimed(
     database,
     claimOf(row),
@@ -144,6 +147,16 @@ export async function runNodeOfWorkflow(
         hardMs,
       );
       const startedAt = new Date();
+      // The node's log lines (retries, warnings, a code node's console) also go into the answer.
+      const collecting = {
+        ...ports,
+        events: {
+          emit(event: EngineEvent) {
+            if (event.type === "log") logs.push({ at: event.at, level: event.level, message: event.message });
+            return ports.events.emit(event);
+          },
+        },
+      };
       let result: Awaited<ReturnType<typeof runSingleNode>>;
       try {
         result = await runSingleNode({
@@ -152,7 +165,7 @@ export async function runNodeOfWorkflow(
           input,
           inputs,
           nodes,
-          ports,
+          ports: collecting,
           signal: AbortSignal.any([signal, budget.signal]),
           secrets: ports.secrets,
         });
@@ -195,6 +208,7 @@ export async function runNodeOfWorkflow(
         error,
         durationMs: result.durationMs,
         cached: result.cached,
+        logs: logs.map((l) => ports.redact(l)),
       };
       return {
         status: status === "succeeded" ? "succeeded" : "failed",
