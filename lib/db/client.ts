@@ -31,6 +31,26 @@ export async function query<T>(db: Db, statement: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(statement));
 }
 
+/**
+ * The client drizzle is given: drizzle's postgres-js driver passes `prepare: false` to every query
+ * that was not given a name with `.prepare(name)` (db.execute and the query builder included),
+ * which overrides the client's `prepare: true`. This view of the client prepares them all, so the
+ * hot statements (claim, checkpoint upsert, event append, settle) are parsed and planned once per
+ * connection. Transactions (`begin`) use postgres.js's own client, unchanged.
+ */
+function preparing(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          // biome-ignore lint/suspicious/noExplicitAny: postgres.js's parameter types are stricter than drizzle's
+          target.unsafe(query, params as any, { ...options, prepare: true });
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 /** Opens Postgres through postgres.js. */
 export async function openPostgres(
   url: string,
@@ -44,7 +64,7 @@ export async function openPostgres(
     prepare: true,
     connection: { application_name: "braid" },
   });
-  const db = drizzle({ client, schema }) as unknown as Db;
+  const db = drizzle({ client: preparing(client), schema }) as unknown as Db;
   const database: Database = { kind: "postgres", db, client, url, close: () => client.end({ timeout: 5 }) };
   if (options.migrate) await migrateDatabase(database);
   return database;

@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import { nodeRuns } from "@/lib/db/schema";
 import type { Journal, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { nodeModules } from "@/lib/nodes/registry";
 import { saveNodeRuns } from "@/lib/queue/save-node-runs";
 import { capOutputSize, DEFAULT_MAX_OUTPUT_BYTES } from "@/lib/security/limits";
 
@@ -32,19 +33,12 @@ export interface PostgresJournalOptions {
 }
 
 /**
- * Node types whose work has no effect outside the run: running one again gives the same result
- * and touches nothing. Until node-type modules declare `sideEffects: false`, the list is here.
+ * Node types whose work has no effect outside the run (their modules declare `sideEffects:
+ * false`): running one again gives the same result and touches nothing.
  */
-export const PURE_NODE_TYPES: ReadonlySet<string> = new Set([
-  "trigger",
-  "transform",
-  "condition",
-  "filter",
-  "merge",
-  "output",
-  "delay",
-  "code",
-]);
+export const PURE_NODE_TYPES: ReadonlySet<string> = new Set(
+  nodeModules.filter((m) => !m.sideEffects).map((m) => m.type),
+);
 
 /**
  * The checkpoint rule: which checkpoints must be durable before the engine goes on.
