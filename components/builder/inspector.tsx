@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { JsonView } from "@/components/ui/json-view";
 import { NODE_STATUS_COLORS } from "@/lib/workflow/status";
 import { useRunState, useStores } from "./editor-context";
@@ -19,6 +19,8 @@ export function Inspector({ nodeId, isLlm }: { nodeId: string; isLlm: boolean })
   const view = useRunState((s) => s.nodes[nodeId]);
   const partial = useRunState((s) => s.partial[nodeId]);
   const busy = useRunState((s) => s.singleRunning[nodeId] === true);
+  const allLogs = useRunState((s) => s.logs);
+  const logs = useMemo(() => allLogs.filter((l) => l.nodeId === nodeId).slice(-100), [allLogs, nodeId]);
   const [inputText, setInputText] = useState("");
   const [inputError, setInputError] = useState<string | undefined>();
   const tokens = tokensOf(view?.output);
@@ -92,6 +94,19 @@ export function Inspector({ nodeId, isLlm }: { nodeId: string; isLlm: boolean })
             <section>
               <h3 className="bn-section">Output</h3>
               <JsonView value={view.output} openDepth={2} testId="inspector-output" />
+            </section>
+          )}
+          {logs.length > 0 && (
+            <section>
+              <h3 className="bn-section">Log</h3>
+              <ol className="bn-log" data-testid="inspector-log">
+                {logs.map((l, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no id and never reorder
+                  <li key={i} className={`is-${l.level}`}>
+                    {l.message}
+                  </li>
+                ))}
+              </ol>
             </section>
           )}
         </>
