@@ -3,9 +3,8 @@ import { isActive, type RunStore } from "@/lib/editor/run-store";
 import { type EditorStore, isDirty } from "@/lib/editor/store";
 import type { RunMode } from "@/lib/workflow/schema";
 import { followExecution } from "./follow-execution";
-import { controlExecution, listExecutionIds, runSingleNode, startRun } from "./run-client";
+import { controlExecution, runSingleNode, startRun } from "./run-client";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Options of the Run button. */
@@ -78,40 +77,29 @@ export function createBuilderActions(editor: EditorStore, run: RunStore): Builde
       if (isActive(run.getState().status)) return;
       if (!(await saveIfDirty())) return;
       const workflowId = editor.getState().workflowId;
-      // The key makes a double start harmless and lets the page find an immediate run before it answers.
+      // The key makes a double start harmless; the id we choose lets the page follow the run's
+      // live events at once, before an immediate run answers (it answers only when done).
       const idempotencyKey = `builder-${crypto.randomUUID()}`;
+      const executionId = crypto.randomUUID();
       stopFollowing?.();
       run.getState().starting();
-      let answered = false;
-      let followed: string | undefined;
-      // An immediate run answers only when it is done: find it meanwhile so its nodes light up live.
       const request = startRun(workflowId, {
         mode: options.mode,
         inputs: options.inputs,
         triggerId: options.triggerId,
         idempotencyKey,
+        executionId,
       });
-      void (async () => {
-        while (!answered && !followed) {
-          await sleep(250);
-          if (answered) break;
-          const [id] = await listExecutionIds(workflowId, idempotencyKey).catch(() => [] as string[]);
-          if (id && !answered && !followed) {
-            followed = id;
-            follow(id);
-          }
-        }
-      })();
+      follow(executionId);
       try {
         const res = await request;
-        answered = true;
-        if (followed !== res.executionId) {
+        // The live stream may be ahead of this answer already: never move its status backwards.
+        if (run.getState().executionId !== res.executionId)
           run.getState().started(res.executionId, res.status);
-          follow(res.executionId);
-        }
+        if (res.executionId !== executionId) follow(res.executionId);
       } catch (err) {
-        answered = true;
-        if (!followed) run.getState().failedToStart(messageOf(err));
+        stopFollowing?.();
+        run.getState().failedToStart(messageOf(err));
         editor.getState().notify("error", `Run refused — ${messageOf(err)}`);
       }
     },

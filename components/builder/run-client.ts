@@ -49,7 +49,13 @@ async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
 /** Starts a run of a saved workflow. */
 export function startRun(
   workflowId: string,
-  body: { inputs?: unknown; mode?: RunMode; triggerId?: string; idempotencyKey?: string },
+  body: {
+    inputs?: unknown;
+    mode?: RunMode;
+    triggerId?: string;
+    idempotencyKey?: string;
+    executionId?: string;
+  },
 ): Promise<RunResponse> {
   return call(`/api/workflows/${encodeURIComponent(workflowId)}/run`, {
     method: "POST",
@@ -75,14 +81,6 @@ export function runSingleNode(
     method: "POST",
     body: JSON.stringify(input === undefined ? {} : { input }),
   });
-}
-
-/** The ids of a workflow's executions started with `idempotencyKey` (at most one). */
-export async function listExecutionIds(workflowId: string, idempotencyKey: string): Promise<string[]> {
-  const body = await call<{ executions: Array<{ id: string }> }>(
-    `/api/workflows/${encodeURIComponent(workflowId)}/executions?idempotencyKey=${encodeURIComponent(idempotencyKey)}`,
-  );
-  return body.executions.map((e) => e.id);
 }
 
 /** A trigger's incoming webhook (`/api/workflows/:id/webhooks`). */

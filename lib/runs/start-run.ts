@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, parseOrThrow } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/connection-errors";
 import type { ExecutionRow } from "@/lib/db/schema";
 import { estimateComplexity } from "@/lib/engine/complexity";
 import type { ExecutionStatus, NodeCheckpoint } from "@/lib/engine/ports";
@@ -28,6 +29,8 @@ export const RunRequest = z.strictObject({
   mode: RunMode.optional(),
   triggerId: z.string().min(1).max(64).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** The execution's id, chosen by the client (a UUID) so it can follow the run before the answer. */
+  executionId: z.uuid().optional(),
   priority: z.int().min(-1_000_000).max(1_000_000).optional(),
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
   timeoutMs: z
@@ -144,7 +147,7 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
   // sees what is stored. A key holding a secret is stored hashed, so a retry still finds its run.
   const redact = createRedactor(Object.values(await loadSecrets(database)));
   const base = {
-    id: randomUUID(),
+    id: request.executionId ?? randomUUID(),
     workflowId,
     workflowVersion: workflow.version,
     mode,
@@ -174,7 +177,14 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
           startedAt: sql`now()` as unknown as Date,
         }
       : { ...base, status: "queued" },
-  );
+  ).catch((err: unknown) => {
+    if (request.executionId !== undefined && isUniqueViolation(err)) {
+      throw new AppError(409, "conflict", `executionId: an execution ${request.executionId} exists already`, [
+        { path: "executionId", code: "duplicate_id", message: "an execution with this id exists already" },
+      ]);
+    }
+    throw err;
+  });
   if (!created) return answerExisting(row);
   const extra = { ...(complexity ? { complexity } : {}), ...(reason ? { reason } : {}) };
 
