@@ -71,10 +71,7 @@ async function main(): Promise<void> {
       await nodes.first().waitFor({ state: "visible", timeout: 300_000 });
       const before = await nodes.count();
       if (before !== 2) throw new Error(`${origin}: the canvas drew ${before} nodes, expected 2`);
-      await page
-        .getByRole("button", { name: /^Delay/ })
-        .first()
-        .click();
+      await page.getByTestId("palette-delay").click();
       await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length > n, before, {
         timeout: 60_000,
       });
