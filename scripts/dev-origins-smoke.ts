@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   try {
     for (const origin of [`http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
       const page = await browser.newPage();
-      await page.goto(`${origin}/workflows/${id}`);
+      await page.goto(`${origin}/workflows/${id}`, { timeout: 600_000, waitUntil: "domcontentloaded" });
       const nodes = page.locator(".react-flow__node");
       await nodes.first().waitFor({ state: "visible", timeout: 300_000 });
       const before = await nodes.count();
