@@ -8,12 +8,14 @@
  *   npx tsx scripts/dev-origins-smoke.ts            (DEV_SMOKE_PORT, default 3195)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 
 const port = Number(process.env.DEV_SMOKE_PORT ?? 3195);
+// `next dev` rewrites tsconfig.json and next-env.d.ts for its dist dir; both are put back at the end.
+const kept = ["tsconfig.json", "next-env.d.ts"].map((f) => [f, readFileSync(f, "utf8")] as const);
 const dataDir = mkdtempSync(path.join(tmpdir(), "braid-dev-smoke-"));
 const server = spawn("npx", ["next", "dev", "-p", String(port), "-H", "127.0.0.1"], {
   env: {
@@ -94,4 +96,5 @@ main()
   .finally(() => {
     if (server.pid) process.kill(-server.pid, "SIGTERM");
     rmSync(dataDir, { recursive: true, force: true });
+    for (const [file, text] of kept) writeFileSync(file, text);
   });

@@ -60,6 +60,13 @@ const KIND_NOTES: Partial<Record<FieldSpec["kind"], string>> = {
   json: "JSON",
 };
 
+/** A Markdown table padded as the formatter (Biome) writes it. */
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 
@@ -89,7 +96,7 @@ function renderModule(m: NodeTypeModule): string {
     lines.push("No configuration: `config` is `{}`.", "");
     return lines.join("\n");
   }
-  lines.push("| config key | type | required | notes |", "|---|---|---|---|");
+  const rows: string[][] = [];
   for (const key of keys) {
     const f = fields.get(key);
     const notes = [
@@ -99,11 +106,14 @@ function renderModule(m: NodeTypeModule): string {
       props[key]?.description ?? "",
       (m.ownPanels as readonly string[] | undefined)?.includes(key) ? "edited in its own panel" : "",
     ].filter(Boolean);
-    lines.push(
-      `| \`${key}\` | ${cell(describeType(props[key]))} | ${required.has(key) ? "yes" : "no"} | ${cell(notes.join(". "))} |`,
-    );
+    rows.push([
+      `\`${key}\``,
+      cell(describeType(props[key])),
+      required.has(key) ? "yes" : "no",
+      cell(notes.join(". ")),
+    ]);
   }
-  lines.push("");
+  lines.push(...table(["config key", "type", "required", "notes"], rows), "");
   return lines.join("\n");
 }
 
