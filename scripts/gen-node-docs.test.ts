@@ -11,6 +11,6 @@ describe("docs/nodes.md", () => {
   it("has a section for every node type, with its config keys", () => {
     const text = renderNodeDocs();
     for (const m of nodeModules) expect(text).toContain(`## ${m.label} (\`${m.type}\`)`);
-    expect(text).toMatch(/\| `url` \| string \(1–8000 characters\) \| yes \|/);
+    expect(text).toMatch(/\| `url` +\| string \(1–8000 characters\) +\| yes +\|/);
   });
 });
