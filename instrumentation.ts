@@ -6,6 +6,7 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  (await import("@/lib/security/socket-address")).stampSocketAddresses();
   const { announceAuthMode } = await import("@/lib/security/auth");
   announceAuthMode();
   // Expressions that are not provably bounded run on killable worker threads (lib/sandbox).

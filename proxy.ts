@@ -1,10 +1,13 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { getEnv } from "@/lib/env";
 import { isApiPath, isPublicRequest, unsafeUrlReason } from "@/lib/security/access";
 import { isAuthEnabled, SESSION_COOKIE, verifySessionCookie } from "@/lib/security/auth";
+import { guardSettings, requestRefusal } from "@/lib/security/request-guard";
 
 /**
- * Runs before any route reads a body. URLs carrying a NUL byte are refused (400) outright. With
- * APP_PASSWORD set, every page and API route outside the public list needs a valid session
+ * Runs before any route reads a body. URLs carrying a NUL byte are refused (400) outright; so are
+ * requests to a Host the instance does not answer to (421) and state-changing requests from another
+ * site (403), see `requestRefusal`. With APP_PASSWORD set, every page and API route outside the public list needs a valid session
  * cookie: API calls without one get a 401 JSON error, page visits a redirect to /login?next=….
  */
 export function proxy(request: NextRequest): NextResponse {
@@ -12,6 +15,13 @@ export function proxy(request: NextRequest): NextResponse {
   const unsafe = unsafeUrlReason(pathname, search);
   if (unsafe) {
     return NextResponse.json({ error: { code: "invalid_request", message: unsafe } }, { status: 400 });
+  }
+  const refusal = requestRefusal(request.method, pathname, request.headers, guardSettings(getEnv()));
+  if (refusal) {
+    return NextResponse.json(
+      { error: { code: refusal.code, message: refusal.message } },
+      { status: refusal.status, headers: { "cache-control": "no-store" } },
+    );
   }
   if (!isAuthEnabled()) return NextResponse.next();
   if (isPublicRequest(pathname, request.method, request.headers)) return NextResponse.next();

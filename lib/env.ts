@@ -37,9 +37,24 @@ export const Env = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  /** Calls a webhook token accepts per window unless the webhook sets its own limit. */
+  WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  WEBHOOK_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Immediate runs one process runs at once; past it, immediate requests are queued instead. */
+  MAX_INFLIGHT_IMMEDIATE: z.coerce.number().int().min(0).max(10_000).default(32),
   HTTP_ALLOW_PRIVATE_NETWORK: bool,
   HTTP_ALLOWED_HOSTS: optionalString,
+  /** The instance's public URL; its host is accepted in `Host` and `Origin` (DNS rebinding, CSRF). */
+  APP_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** More host names (comma separated, `name` or `name:port`, `*` for any) the instance answers to. */
+  ALLOWED_HOSTS: optionalString,
+  /** Set by Vercel: the deployment's own host names, accepted like ALLOWED_HOSTS. */
+  VERCEL_URL: optionalString,
+  VERCEL_BRANCH_URL: optionalString,
+  VERCEL_PROJECT_PRODUCTION_URL: optionalString,
   APP_PASSWORD: optionalString,
+  /** Proxies (IPs or IPv4 CIDRs, comma separated) whose X-Forwarded-For / -Proto are believed. */
+  TRUSTED_PROXIES: optionalString,
   APP_SECRET: optionalString,
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
 });

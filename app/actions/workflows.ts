@@ -52,7 +52,7 @@ export async function createWorkflowAction(
   }
   let id: string;
   try {
-    id = (await createWorkflow(await getDb(), starterDefinition(name.data))).id;
+    id = (await createWorkflow(await getDb(), starterDefinition(name.data), { author: "session" })).id;
   } catch (err) {
     const failure = toActionFailure(err);
     return { message: failure.message, issues: failure.issues };
@@ -87,7 +87,7 @@ export async function importWorkflowAction(
   }
   let id: string;
   try {
-    id = (await createWorkflow(await getDb(), parsed)).id;
+    id = (await createWorkflow(await getDb(), parsed, { author: "session", message: "Imported" })).id;
   } catch (err) {
     const failure = toActionFailure(err);
     const issues = describeImportIssues(parsed, failure.issues ?? []);
@@ -102,18 +102,24 @@ export async function importWorkflowAction(
 }
 
 /**
- * Saves a workflow's definition and bumps its version. With `expectedVersion`, a save over a newer
- * version is refused (`code: "version_conflict"`) instead of overwriting it.
+ * Saves a workflow's definition and bumps its version, writing an immutable version row with the
+ * optional `message`. With `expectedVersion`, a save over a newer version is refused
+ * (`code: "version_conflict"`) instead of overwriting it.
  */
 export async function saveWorkflowAction(
   id: string,
   definition: unknown,
-  options: { expectedVersion?: number } = {},
+  options: { expectedVersion?: number; message?: string } = {},
 ): Promise<{ ok: true; version: number; updatedAt: string } | ActionFailure> {
   if (!WorkflowId.safeParse(id).success) return badId();
   try {
     const expectedVersion = Number.isInteger(options?.expectedVersion) ? options.expectedVersion : undefined;
-    const saved = await updateWorkflow(await getDb(), id, definition, { expectedVersion });
+    const message = typeof options?.message === "string" ? options.message.slice(0, 500) : undefined;
+    const saved = await updateWorkflow(await getDb(), id, definition, {
+      expectedVersion,
+      message,
+      author: "session",
+    });
     revalidatePath("/");
     revalidatePath(`/workflows/${id}`);
     return { ok: true, version: saved.version, updatedAt: saved.updatedAt };
@@ -139,7 +145,7 @@ export async function renameWorkflowAction(
     };
   }
   try {
-    const saved = await renameWorkflow(await getDb(), id, parsed.data);
+    const saved = await renameWorkflow(await getDb(), id, parsed.data, { author: "session" });
     revalidatePath("/");
     return { ok: true, name: saved.name, version: saved.version };
   } catch (err) {

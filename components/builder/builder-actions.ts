@@ -17,7 +17,8 @@ export interface RunOptions {
 
 /** The builder's commands that talk to the server. */
 export interface BuilderActions {
-  save(): Promise<boolean>;
+  /** Saves; `message` is kept with the version the save writes. */
+  save(message?: string): Promise<boolean>;
   startRunning(options: RunOptions): Promise<void>;
   control(action: "cancel" | "pause" | "resume"): Promise<void>;
   runNode(nodeId: string, input?: unknown): Promise<void>;
@@ -37,12 +38,18 @@ export function createBuilderActions(editor: EditorStore, run: RunStore): Builde
     stopFollowing = followExecution(run, executionId);
   };
 
-  const doSave = async (): Promise<boolean> => {
+  const doSave = async (message?: string): Promise<boolean> => {
     const s = editor.getState();
     const definition = s.definition;
-    const result = await saveWorkflowAction(s.workflowId, definition, { expectedVersion: s.version }).catch(
-      (err: unknown) => ({ ok: false as const, code: "network", message: messageOf(err), issues: undefined }),
-    );
+    const result = await saveWorkflowAction(s.workflowId, definition, {
+      expectedVersion: s.version,
+      message,
+    }).catch((err: unknown) => ({
+      ok: false as const,
+      code: "network",
+      message: messageOf(err),
+      issues: undefined,
+    }));
     if (result.ok) {
       editor.getState().markSaved(result.version, definition);
       editor.getState().notify("success", "Saved");
@@ -55,8 +62,8 @@ export function createBuilderActions(editor: EditorStore, run: RunStore): Builde
     return false;
   };
 
-  const save = async () => {
-    saving ??= doSave().finally(() => {
+  const save = async (message?: string) => {
+    saving ??= doSave(message).finally(() => {
       saving = undefined;
     });
     return saving;

@@ -2,6 +2,7 @@
 
 import { useReactFlow } from "@xyflow/react";
 import { useRef } from "react";
+import { SaveDiffButton } from "@/components/versions/save-diff-button";
 import { exportFileName, exportWorkflowJson } from "@/lib/editor/import-export";
 import { isDirty } from "@/lib/editor/store";
 import { useEditor, useStores } from "./editor-context";
@@ -68,6 +69,7 @@ export function BuilderToolbar() {
       >
         Save
       </button>
+      <SaveDiffButton />
       <span className="bn-divider" />
       <button
         type="button"

@@ -12,6 +12,7 @@ import {
   ReactFlowProvider,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import "@/components/versions/versions.css";
 import { memo, useMemo } from "react";
 import { statusColor } from "@/components/ui/status-badge";
 import type { NodeStatus } from "@/lib/engine/ports";
@@ -27,6 +28,8 @@ type StatusNodeData = {
   status: NodeStatus | "idle";
   handles: string[];
   cached: boolean;
+  /** Copied from the source execution by a re-run (drawn with a dashed green border). */
+  reused: boolean;
   selected: boolean;
 };
 type StatusNode = Node<StatusNodeData, "status">;
@@ -40,6 +43,7 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
       data-testid={`node-${id}`}
       data-status={data.status}
       data-selected={data.selected}
+      data-reused={data.reused}
       style={{ ["--node-color" as string]: color }}
     >
       {data.type !== "trigger" ? (
@@ -53,6 +57,7 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
         <span className="badge-dot" style={{ background: color }} aria-hidden />
         {data.status === "idle" ? "not run" : data.status}
         {data.cached ? <span className="tag">cached</span> : null}
+        {data.reused ? <span className="tag">reused</span> : null}
       </div>
       {data.handles.map((h, i) => (
         <Handle
@@ -97,6 +102,7 @@ export function ExecutionCanvas({
             status: detail?.status ?? "idle",
             handles: handlesOf(n),
             cached: detail?.cached ?? false,
+            reused: detail?.reused === true,
             selected: n.id === selectedId,
           },
           draggable: false,

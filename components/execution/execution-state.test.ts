@@ -21,6 +21,7 @@ function detail(): ExecutionDetail {
   return {
     id: "exec1",
     workflowId: "wf1",
+    workflowVersion: 1,
     status: "queued",
     mode: "immediate",
     inputs: {},

@@ -59,6 +59,7 @@ export function applyNodeEvent(prev: ExecutionNodeDetail | undefined, event: Nod
   if ("output" in event) node.output = event.output ?? null;
   if ("error" in event) node.error = event.error ?? null;
   if (event.cached !== undefined) node.cached = event.cached;
+  if (event.reused) node.reused = true;
   return node;
 }
 

@@ -10,11 +10,13 @@ import type { EngineEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail } from "@/lib/runs/get-execution";
 import { isTerminalExecutionStatus } from "@/lib/workflow/status";
+import { ComparePanel } from "./compare-panel";
 import { ExecutionCanvas } from "./execution-canvas";
 import { ExecutionControls } from "./execution-controls";
 import { executionReducer } from "./execution-state";
 import { ExecutionTimeline } from "./execution-timeline";
 import { NodeDetails } from "./node-details";
+import { RerunButton } from "./rerun-button";
 import { ShareButton } from "./share-button";
 import { buildTimeline } from "./timeline-model";
 
@@ -164,6 +166,37 @@ export function ExecutionView({
               </div>
             </dd>
           </div>
+          <div>
+            <dt>Version</dt>
+            <dd data-testid="execution-version">
+              v{state.workflowVersion}
+              {readOnly ? null : (
+                <>
+                  {" · "}
+                  <Link
+                    href={`/workflows/${state.workflowId}/versions?v=${state.workflowVersion}`}
+                    data-testid="open-version"
+                  >
+                    open this version
+                  </Link>
+                </>
+              )}
+            </dd>
+          </div>
+          {state.sourceExecutionId && !readOnly ? (
+            <div>
+              <dt>Re-run of</dt>
+              <dd>
+                <Link
+                  href={`/executions/${state.sourceExecutionId}`}
+                  className="mono"
+                  data-testid="source-execution"
+                >
+                  {state.sourceExecutionId.slice(0, 8)}
+                </Link>
+              </dd>
+            </div>
+          ) : null}
           {state.nodeId ? (
             <div>
               <dt>Single node</dt>
@@ -238,6 +271,7 @@ export function ExecutionView({
               </ul>
             )}
           </section>
+          {readOnly || state.nodeId ? null : <ComparePanel current={state} />}
           {state.outputs && Object.keys(state.outputs).length > 0 ? (
             <section className="card" aria-labelledby="outputs-title">
               <div className="card-head">
@@ -253,6 +287,9 @@ export function ExecutionView({
           <div className="card-head">
             <h2>Node</h2>
           </div>
+          {selectedId && !readOnly && terminal && !state.nodeId && state.nodes[selectedId] ? (
+            <RerunButton executionId={state.id} nodeId={selectedId} />
+          ) : null}
           <NodeDetails
             node={selectedNode}
             detail={selectedId ? state.nodes[selectedId] : undefined}

@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { isConnectionError } from "@/lib/db/connection-errors";
+import { loggableError } from "@/lib/security/safe-error";
 import { findUnstorableText } from "@/lib/security/storable";
 import { fromZodIssues, type ValidationIssue } from "@/lib/workflow/validate";
 
@@ -9,6 +11,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: ValidationIssue[],
+    /** Extra response headers (e.g. `Retry-After`). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";
@@ -27,9 +31,18 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.issues) body.error.issues = err.issues;
-    return Response.json(body, { status: err.status });
+    return Response.json(body, { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
-  console.error("unhandled error in route", err instanceof Error ? err.stack : err);
+  if (isConnectionError(err)) {
+    // The database is down or restarting: nothing was decided, the client may retry shortly.
+    return Response.json(
+      {
+        error: { code: "unavailable", message: "the database is unreachable; retry shortly" },
+      } satisfies ErrorBody,
+      { status: 503, headers: { "retry-after": "2" } },
+    );
+  }
+  console.error("unhandled error in route", loggableError(err));
   return Response.json({ error: { code: "internal", message: "internal error" } } satisfies ErrorBody, {
     status: 500,
   });
@@ -71,18 +84,45 @@ export async function readBodyText(req: Request, maxBytes = MAX_BODY_BYTES): Pro
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** How deeply objects and arrays may nest in a JSON body. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The media type of a request, lowercased without parameters (`""` when absent). */
+export function mediaType(req: Request): string {
+  return (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+const isJsonType = (type: string) => type === "application/json" || type.endsWith("+json");
+
+const notJson = (type: string) =>
+  new AppError(
+    415,
+    "unsupported_media_type",
+    `content-type: ${type ? `"${type.slice(0, 100)}"` : "missing"}; send application/json`,
+  );
+
 /**
- * Reads a JSON body, refusing more than `maxBytes` (413) and malformed JSON (400). An empty body
- * reads as `emptyAs` when given, else is a 400.
+ * Reads a JSON body, refusing: another content type than `application/json` (or `+json`) (415;
+ * `anyContentType` skips this for routes that checked it themselves), more than `maxBytes` (413),
+ * malformed JSON (400), nesting deeper than MAX_JSON_DEPTH (422) and text Postgres cannot store
+ * (422). An empty body reads as `emptyAs` when given (with no content type needed), else is a 400.
  */
 export async function readJson(
   req: Request,
-  options: { maxBytes?: number; emptyAs?: unknown } = {},
+  options: { maxBytes?: number; emptyAs?: unknown; anyContentType?: boolean } = {},
 ): Promise<unknown> {
+  const type = mediaType(req);
+  const typeOk = options.anyContentType || isJsonType(type);
+  if (!typeOk && !(type === "" && "emptyAs" in options)) throw notJson(type);
   const text = await readBodyText(req, options.maxBytes);
   if (text.trim() === "") {
     if ("emptyAs" in options) return options.emptyAs;
     throw new AppError(400, "invalid_json", "request body is empty; expected JSON");
+  }
+  if (!typeOk) throw notJson(type);
+  if (jsonDepthOver(text, MAX_JSON_DEPTH)) {
+    const message = `JSON nests deeper than the limit of ${MAX_JSON_DEPTH} levels`;
+    throw new AppError(422, "too_deep", `body: ${message}`, [{ path: "", code: "too_deep", message }]);
   }
   let parsed: unknown;
   try {
@@ -91,6 +131,23 @@ export async function readJson(
     throw new AppError(400, "invalid_json", `request body is not valid JSON: ${(err as Error).message}`);
   }
   return assertStorable(parsed);
+}
+
+/** Whether JSON text opens more than `max` objects/arrays inside each other (strings skipped). */
+export function jsonDepthOver(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
 }
 
 /** `value` itself, or a 422 naming the first text in it that Postgres cannot store (a NUL). */
@@ -112,6 +169,29 @@ export function parseOrThrow<T extends z.ZodType>(
     throw new AppError(422, "invalid_request", describeIssues(issues), issues);
   }
   return parsed.data;
+}
+
+/** The largest version `If-Match` may name (Postgres `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/**
+ * The workflow version an `If-Match` header expects: absent, empty or `*` → `undefined` (no
+ * check); a version (quotes and `W/` allowed) from 1 to 2^31−1 → that number; anything else → 400.
+ */
+export function parseIfMatch(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim().replace(/^W\//, "").replaceAll('"', "");
+  if (value === "" || value === "*") return undefined;
+  const version = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(version >= 1 && version <= MAX_VERSION)) {
+    throw new AppError(
+      400,
+      "invalid_request",
+      `if-match: expected a workflow version from 1 to ${MAX_VERSION}, got "${header.slice(0, 40)}"`,
+      [{ path: "if-match", code: "invalid_header", message: `expected a version from 1 to ${MAX_VERSION}` }],
+    );
+  }
+  return version;
 }
 
 /** "nodes[3].config.url: url is required (and 2 more)". */

@@ -123,6 +123,11 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
     },
   },
   "/api/workflows/{id}/webhooks/{triggerId}": {
+    patch: {
+      summary: "Set a webhook's own rate limit (null: the instance's default)",
+      body: S.UpdateWebhookRequest,
+      responses: { 200: json("The webhook", S.Webhook), 404: notFoundAnswer, 422: invalid },
+    },
     delete: {
       summary: "Revoke a trigger's webhook",
       responses: { 204: empty("Revoked"), 404: notFoundAnswer },
@@ -152,6 +157,48 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
     get: {
       summary: "Live events of an execution (`Last-Event-ID` resumes)",
       responses: { 200: sse, 404: notFoundAnswer },
+    },
+  },
+  "/api/executions/{id}/rerun": {
+    post: {
+      summary: "Re-run from a node: a new execution reusing the source's outputs upstream of it",
+      body: S.RerunRequest,
+      responses: {
+        202: json("The new execution, queued", S.RerunResponse),
+        404: notFoundAnswer,
+        409: json("The source execution has not finished", S.ErrorBody),
+        422: invalid,
+      },
+    },
+  },
+  "/api/workflows/{id}/executions/retry": {
+    post: {
+      summary: "Retry matching executions, each exactly once (an Idempotency-Key header repeats the answer)",
+      body: S.BulkRetryRequest,
+      responses: {
+        200: json("The retried executions", S.BulkRetryResponse),
+        404: notFoundAnswer,
+        422: invalid,
+      },
+    },
+  },
+  "/api/workflows/{id}/versions": {
+    get: {
+      summary: "A workflow's versions, newest first",
+      query: S.VersionsQuery,
+      responses: { 200: json("Versions", S.WorkflowVersionList), 400: invalid, 404: notFoundAnswer },
+    },
+  },
+  "/api/workflows/{id}/versions/{v}": {
+    get: {
+      summary: "One version of a workflow",
+      responses: { 200: json("The version", S.WorkflowVersion), 404: notFoundAnswer },
+    },
+  },
+  "/api/workflows/{id}/versions/{v}/restore": {
+    post: {
+      summary: "Make a version the newest one again (nothing is deleted)",
+      responses: { 200: json("The workflow", S.WorkflowRecord), 404: notFoundAnswer },
     },
   },
   "/api/executions/{id}/cancel": { post: control("Cancel an execution") },

@@ -15,7 +15,19 @@ export { WorkflowDefinition };
 export const SetSecretRequest = z.strictObject({ value: z.string() });
 
 /** The body of `POST /api/workflows/:id/webhooks`. */
-export const CreateWebhookRequest = z.strictObject({ triggerId: z.string().min(1).max(64) });
+/** A webhook's own rate limit, or `null` for the instance's default. */
+export const WebhookRateLimit = z
+  .strictObject({
+    max: z.int().min(1).max(1_000_000),
+    windowSeconds: z.int().min(1).max(86_400),
+  })
+  .nullable();
+export type WebhookRateLimit = z.infer<typeof WebhookRateLimit>;
+export const CreateWebhookRequest = z.strictObject({
+  triggerId: z.string().min(1).max(64),
+  rateLimit: WebhookRateLimit.optional(),
+});
+export const UpdateWebhookRequest = z.strictObject({ rateLimit: WebhookRateLimit });
 
 /** The query of `GET /api/workflows/:id/executions`. */
 export const HistoryQuery = z.strictObject({
@@ -154,7 +166,12 @@ export const ControlResponse = z.object({
 export const ShareLink = z.object({ url: z.string() });
 
 /** A trigger's incoming webhook. */
-export const Webhook = z.object({ triggerId: z.string(), url: z.string(), createdAt: IsoTime });
+export const Webhook = z.object({
+  triggerId: z.string(),
+  url: z.string(),
+  rateLimit: z.object({ max: z.int(), windowSeconds: z.int(), custom: z.boolean() }),
+  createdAt: IsoTime,
+});
 
 /** `GET /api/workflows/:id/webhooks`. */
 export const WebhookList = z.object({ webhooks: z.array(Webhook) });
@@ -180,3 +197,60 @@ export const OkResponse = z.object({ ok: z.literal(true), next: z.string().optio
 
 /** A run mode, as the `?mode=` query of an incoming webhook. */
 export const WebhookQuery = z.object({ mode: RunMode.optional() });
+
+/** The body of `POST /api/executions/:id/rerun`. */
+export const RerunRequest = z.strictObject({
+  fromNodeId: z.string().min(1).max(64),
+  version: z.enum(["original", "latest"]).optional(),
+});
+export type RerunRequest = z.infer<typeof RerunRequest>;
+
+/** The answer to a rerun (202: the new execution is queued). */
+export const RerunResponse = z.object({
+  executionId: z.string(),
+  sourceExecutionId: z.string(),
+  status: z.literal("queued"),
+  workflowVersion: z.int(),
+  reused: z.array(z.string()).describe("Nodes whose outputs were copied from the source"),
+  rerun: z.array(z.string()).describe("Nodes that run again"),
+});
+
+/** Most executions one bulk retry may re-queue. */
+export const BULK_RETRY_MAX = 1000;
+
+/** The body of `POST /api/workflows/:id/executions/retry`. */
+export const BulkRetryRequest = z.strictObject({
+  status: z.enum(["failed", "cancelled"]).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  tag: z.string().min(1).max(100).optional(),
+  limit: z.int().min(1).max(BULK_RETRY_MAX).optional(),
+  /** Retry exactly these executions (the history page's selection); the other filters still apply. */
+  ids: z.array(z.string().min(1).max(200)).min(1).max(BULK_RETRY_MAX).optional(),
+});
+export type BulkRetryRequest = z.infer<typeof BulkRetryRequest>;
+
+export const BulkRetryResponse = z.object({
+  retried: z.array(z.string()),
+  deduplicated: z.boolean().optional(),
+});
+
+/** `?limit=&before=` of the versions list. */
+export const VersionsQuery = z.object({
+  limit: z.int().min(1).max(200).optional(),
+  before: z.int().min(1).optional().describe("Versions older than this number"),
+});
+
+/** One immutable version of a workflow. */
+export const WorkflowVersion = z.object({
+  workflowId: z.string(),
+  version: z.int(),
+  definition: z.unknown(),
+  createdBy: z.string(),
+  message: z.string().nullable().optional(),
+  createdAt: IsoTime,
+});
+export const WorkflowVersionList = z.object({
+  versions: z.array(WorkflowVersion.omit({ definition: true })),
+  next: z.int().nullable().optional(),
+});

@@ -30,6 +30,28 @@ export const workflows = pgTable(
 );
 
 /**
+ * Every saved definition of a workflow, immutable: one row per `workflows.version`, written in the
+ * same transaction as the save (create, PUT, builder, import, restore). `createdBy` is `"session"`
+ * for a signed-in browser (server actions) and `"api"` for API calls.
+ */
+export const workflowVersions = pgTable(
+  "workflow_versions",
+  {
+    workflowId: text("workflow_id")
+      .notNull()
+      .references(() => workflows.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
+    createdBy: text("created_by").notNull().default("api"),
+    message: text("message"),
+    /** Set when this version was made by restoring an earlier one. */
+    restoredFrom: integer("restored_from"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.version] })],
+);
+
+/**
  * One execution of a workflow (or of a single node when `nodeId` is set).
  *
  * Lease and fencing: a runner owns a `running` execution while `lease_expires_at` is in the
@@ -46,6 +68,13 @@ export const executions = pgTable(
       .notNull()
       .references(() => workflows.id, { onDelete: "cascade" }),
     workflowVersion: integer("workflow_version").notNull(),
+    /** A re-run (`POST /api/executions/:id/rerun`): the execution whose checkpoints it reused. */
+    sourceExecutionId: text("source_execution_id"),
+    /**
+     * Bulk retry claim: the request key of the last bulk retry that re-queued this execution.
+     * A conditional update on it makes each execution retried once per request.
+     */
+    retryKey: text("retry_key"),
     /** queued | running | paused | succeeded | failed | cancelled */
     status: text("status").notNull(),
     /** immediate | queued (what actually ran); `requestedMode` keeps what the caller asked. */
@@ -98,6 +127,7 @@ export const executions = pgTable(
     index("executions_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'running'`),
     index("executions_history_idx").on(t.workflowId, t.createdAt.desc()),
     index("executions_finished_idx").on(t.finishedAt),
+    index("executions_retry_key_idx").on(t.workflowId, t.retryKey).where(sql`${t.retryKey} is not null`),
   ],
 );
 
@@ -116,9 +146,13 @@ export const nodeRuns = pgTable(
     output: jsonb("output"),
     error: jsonb("error").$type<{ message: string; code?: string }>(),
     cached: boolean("cached").notNull().default(false),
+    /** Copied from a source execution by a re-run, not run in this one. */
+    reused: boolean("reused").notNull().default(false),
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
     durationMs: integer("duration_ms"),
+    /** The source handle a succeeded `condition` took (`true`/`false`), so a resume routes as before. */
+    handle: text("handle"),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.executionId, t.nodeId] })],
@@ -179,9 +213,29 @@ export const webhooks = pgTable(
       .notNull()
       .references(() => workflows.id, { onDelete: "cascade" }),
     triggerId: text("trigger_id").notNull(),
+    /** Calls allowed per window; null: WEBHOOK_RATE_LIMIT. */
+    rateLimit: integer("rate_limit"),
+    /** The window's length in seconds; null: WEBHOOK_RATE_WINDOW_SECONDS. */
+    rateWindowSeconds: integer("rate_window_seconds"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("webhooks_trigger_idx").on(t.workflowId, t.triggerId)],
+);
+
+/**
+ * Calls per webhook token per fixed window (the window's start, from the database clock), so every
+ * process shares one count. Past windows are deleted as new ones open.
+ */
+export const webhookHits = pgTable(
+  "webhook_hits",
+  {
+    token: text("token")
+      .notNull()
+      .references(() => webhooks.token, { onDelete: "cascade" }),
+    windowStart: ts("window_start").notNull(),
+    hits: integer("hits").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.token, t.windowStart] })],
 );
 
 /**
@@ -204,6 +258,7 @@ export const schedules = pgTable(
 );
 
 export type WorkflowRow = typeof workflows.$inferSelect;
+export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NodeRunRow = typeof nodeRuns.$inferSelect;
 export type ExecutionEventRow = typeof executionEvents.$inferSelect;

@@ -67,9 +67,7 @@ const notAvailable = (name: string) => () => {
 function compile(source: string): jsonata.Expression {
   let expr = cache.get(source);
   if (expr) return expr;
-  // SPEC §1: a field that takes an expression also accepts it wrapped in one `{{ … }}`.
-  const template = parseTemplate(source);
-  expr = jsonata("whole" in template ? template.whole : source, LIMITS);
+  expr = jsonata(jsonataText(source), LIMITS);
   // `$eval` would compile strings taken from data outside this cache and its limits.
   expr.assign("eval", notAvailable("eval"));
   // A backtracking regex or a huge `$pad` runs synchronously past any timeout (or aborts the process).
@@ -214,6 +212,12 @@ export function runsInProcess(source: string): boolean {
   return bounded.get(source) === true;
 }
 
+/** SPEC §1: a field that takes an expression also accepts it wrapped in one `{{ … }}`. */
+function jsonataText(source: string): string {
+  const template = parseTemplate(source);
+  return "whole" in template ? template.whole : source;
+}
+
 function shorten(source: string): string {
   const s = source.trim();
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
@@ -250,7 +254,7 @@ export async function evaluateExpression(
   try {
     const isolate = (globalThis as IsolateSlot)[ISOLATE_SLOT];
     if (isolate && bounded.get(source) === false)
-      return await isolate.evaluate(source, scope, bindings, LIMITS);
+      return await isolate.evaluate(jsonataText(source), scope, bindings, LIMITS);
     return toPlain(await expr.evaluate(scope, bindings));
   } catch (err) {
     throw expressionError(site, source, err);

@@ -52,6 +52,8 @@ export interface NodeEvent {
   output?: unknown;
   error?: NodeError;
   cached?: boolean;
+  /** Copied from the source execution by a re-run (`POST /api/executions/:id/rerun`). */
+  reused?: true;
 }
 /** SSE `event: log` payload. */
 export interface LogEvent {
@@ -164,5 +166,30 @@ export interface EnginePorts {
   http: HttpClient;
   llm: LlmClient;
   mailer: Mailer;
+  /** Runs `code` nodes' JavaScript in a sandbox; without one, code nodes fail with a clear error. */
+  code?: CodeRunner;
   clock?: Clock;
+}
+
+/** One invocation of a `code` node's JavaScript: what it sees and its limits. */
+export interface CodeRequest {
+  source: string;
+  input: unknown;
+  inputs: unknown;
+  nodes: Record<string, unknown>;
+  item?: unknown;
+  index?: number;
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
+/** How an invocation ended, with the `console.*` lines it wrote either way. */
+export type CodeOutcome = (
+  | { ok: true; value: unknown }
+  | { ok: false; error: NodeError & { line?: number; column?: number } }
+) & { logs: Array<{ level: LogEvent["level"]; message: string }> };
+
+/** Where `code` nodes run: a sandbox that shares no objects with the host (QuickJS in WebAssembly). */
+export interface CodeRunner {
+  run(request: CodeRequest, options: { signal: AbortSignal }): Promise<CodeOutcome>;
 }

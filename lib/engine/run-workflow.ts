@@ -1,10 +1,10 @@
 import { setMaxListeners } from "node:events";
 import { nodeModuleOf } from "@/lib/nodes/registry";
 import { createRedactor } from "@/lib/security/redact";
+import { safeErrorMessage } from "@/lib/security/safe-error";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition, WorkflowNode } from "@/lib/workflow/schema";
 import { systemClock } from "./clock";
-import { toNodeError } from "./errors";
 import { createEventChain } from "./event-chain";
 import type { ExpressionScope } from "./expressions";
 import { ALL_BUT_ERROR, Frontier, type FrontierHost, inputOf, type Liveness, NONE_LIVE } from "./frontier";
@@ -173,7 +173,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   const fatal = (err: unknown) =>
     requestStop("failed", {
       code: "journal",
-      message: `could not record the execution: ${toNodeError(err).message}`,
+      message: `could not record the execution: ${safeErrorMessage(err)}`,
     });
   events.onError(fatal);
 

@@ -1,10 +1,11 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, query } from "@/lib/db/client";
+import { connectionBackoffMs, isConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink } from "@/lib/engine/ports";
-import { getEventNotifier } from "./notifier";
+import { EVENTS_CHANNEL, getEventNotifier } from "./notifier";
 
-export { EVENTS_CHANNEL } from "./notifier";
+export { EVENTS_CHANNEL };
 
 /** One stored event: `payload` is the event without its `type`. */
 export interface StoredEvent {
@@ -23,6 +24,8 @@ export interface EventWriter extends EventSink {
 
 const MAX_BATCH = 500;
 const RETRY_DELAYS_MS = [50, 250, 1000];
+/** About ten minutes of retries at the capped backoff. */
+const MAX_CONNECTION_RETRIES = 600;
 
 /**
  * Serializes an event's payload for a jsonb column: drops `type`, turns values JSON cannot hold
@@ -56,6 +59,44 @@ export function encodeEvent(event: EngineEvent): string {
 }
 
 /**
+ * The one statement that appends events (items encoded with `encodeEvent`) to an execution: it
+ * bumps `executions.event_seq` by their count (with `set`, more assignments of the same UPDATE,
+ * and `where`, more conditions such as the fence) and inserts them numbered from the old value,
+ * returning `last`, the new `event_seq`. No row is returned when the update matched nothing, and
+ * then nothing is inserted. The row lock the UPDATE takes serializes writers, so rows become
+ * visible in seq order.
+ */
+export function appendEventsStatement(options: {
+  executionId: string;
+  events: string[];
+  set?: SQL;
+  where?: SQL;
+  /** Also announce the new last seq on EVENTS_CHANNEL in the same statement (sent at commit). */
+  notify?: boolean;
+}): SQL {
+  const count = options.events.length;
+  const items = `[${options.events.join(",")}]`;
+  const set = options.set ? sql`, ${options.set}` : sql``;
+  const where = options.where ? sql` and ${options.where}` : sql``;
+  return sql`with bumped as (
+      update executions set event_seq = event_seq + ${count}::int${set}
+      where id = ${options.executionId}${where}
+      returning event_seq
+    ),
+    inserted as (
+      insert into execution_events (execution_id, seq, type, payload)
+      select ${options.executionId}, bumped.event_seq - ${count}::int + e.i::int, e.item->>'t', e.item->'p'
+      from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
+      returning seq
+    )
+    select bumped.event_seq as last${
+      options.notify
+        ? sql`, pg_notify(${EVENTS_CHANNEL}, ${options.executionId} || ':' || bumped.event_seq::text) is null as notified`
+        : sql``
+    } from bumped`;
+}
+
+/**
  * Creates the event sink a runner writes through.
  *
  * Ordering and numbering: `emit` only queues (it never throws and never waits); one write at a
@@ -86,22 +127,13 @@ export function createEventWriter(
   const notifier = getEventNotifier(database);
 
   async function write(batch: string[]): Promise<void> {
-    const items = `[${batch.join(",")}]`;
-    const fenceCheck = options.fence === undefined ? sql`` : sql` and fence = ${options.fence}::int`;
     const rows = await query<{ last: number }>(
       database.db,
-      sql`with bumped as (
-            update executions set event_seq = event_seq + ${batch.length}::int
-            where id = ${executionId}${fenceCheck}
-            returning event_seq
-          ),
-          inserted as (
-            insert into execution_events (execution_id, seq, type, payload)
-            select ${executionId}, bumped.event_seq - ${batch.length}::int + e.i::int, e.item->>'t', e.item->'p'
-            from bumped, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
-            returning seq
-          )
-          select bumped.event_seq as last from bumped`,
+      appendEventsStatement({
+        executionId,
+        events: batch,
+        where: options.fence === undefined ? undefined : sql`fence = ${options.fence}::int`,
+      }),
     );
     const [row] = rows;
     if (row) announced = notifier.announce(executionId, Number(row.last));
@@ -116,7 +148,12 @@ export function createEventWriter(
           await write(batch);
           break;
         } catch (err) {
-          const delay = RETRY_DELAYS_MS[attempt];
+          // A dropped connection is retried until the database is back (the bump is fenced, so a
+          // runner that lost its lease meanwhile writes nothing); other errors a few times.
+          const delay =
+            isConnectionError(err) && attempt < MAX_CONNECTION_RETRIES
+              ? connectionBackoffMs(attempt)
+              : RETRY_DELAYS_MS[attempt];
           if (delay === undefined) {
             console.error(`events: dropped ${batch.length} event(s) of execution ${executionId}:`, err);
             break;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { codeNode } from "./code/code-node";
 import { conditionNode } from "./condition/condition-node";
 import type { NodeTypeModule } from "./define";
 import { delayNode } from "./delay/delay-node";
@@ -23,6 +24,7 @@ export const nodeModules = [
   conditionNode,
   filterNode,
   transformNode,
+  codeNode,
   mergeNode,
   delayNode,
   emailNode,

@@ -26,21 +26,22 @@ export async function saveNodeRuns(
     started_at: c.startedAt ?? null,
     finished_at: c.finishedAt ?? null,
     duration_ms: c.durationMs === undefined ? null : Math.round(c.durationMs),
+    handle: c.handle ?? null,
   }));
   const rows = await query<{ node_id: string }>(
     db,
     sql`insert into node_runs (execution_id, node_id, status, attempts, input, output, error, cached,
-        started_at, finished_at, duration_ms, updated_at)
+        started_at, finished_at, duration_ms, handle, updated_at)
       select ${options.executionId}, x.node_id, x.status, x.attempts, x.input, x.output, x.error, x.cached,
-        x.started_at, x.finished_at, x.duration_ms, now()
+        x.started_at, x.finished_at, x.duration_ms, x.handle, now()
       from jsonb_to_recordset(${toJsonParam(records)}::jsonb) as x(node_id text, status text, attempts int,
         input jsonb, output jsonb, error jsonb, cached boolean, started_at timestamptz, finished_at timestamptz,
-        duration_ms int)
+        duration_ms int, handle text)
       where exists (select 1 from executions where id = ${options.executionId} and fence = ${options.fence} for share)
       on conflict (execution_id, node_id) do update set status = excluded.status, attempts = excluded.attempts,
         input = excluded.input, output = excluded.output, error = excluded.error, cached = excluded.cached,
         started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-        updated_at = now()
+        handle = excluded.handle, updated_at = now()
       returning node_id`,
   );
   return rows.length > 0;

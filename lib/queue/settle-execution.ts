@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { appendEventsStatement } from "@/lib/events/store";
 import { toJsonParam } from "./json-param";
 import { closeRunningStretch } from "./run-time";
 
@@ -10,8 +11,10 @@ import { closeRunningStretch } from "./run-time";
  * `finishExecution` writes it, or a release (`queued`, `paused`: checkpoints kept) as
  * `releaseExecution` does; and `events` (items encoded with `encodeEvent`) appended with the next
  * seq numbers. Status and events land together, so a client that reads an event sees the status
- * it reports. A no-op unless `fence` is current and the execution running. Returns the
- * execution's new `event_seq` (to announce), or undefined when fenced out.
+ * it reports. The new last seq is announced (NOTIFY on the events channel) by the same statement,
+ * so subscribers hear of it at commit without another round trip. A no-op unless `fence` is
+ * current and the execution running. Returns the execution's new `event_seq`, or undefined when
+ * fenced out.
  */
 export async function settleExecution(
   db: Db,
@@ -25,8 +28,6 @@ export async function settleExecution(
     events: string[];
   },
 ): Promise<number | undefined> {
-  const count = options.events.length;
-  const items = `[${options.events.join(",")}]`;
   const changes =
     options.to === "queued" || options.to === "paused"
       ? sql`handed_off = handed_off or ${options.handedOff ?? false},
@@ -35,19 +36,13 @@ export async function settleExecution(
           error = ${options.error ? toJsonParam(options.error) : null}::jsonb, finished_at = now(), control = null`;
   const rows = await query<{ last: number }>(
     db,
-    sql`with settled as (
-        update executions set status = ${options.to}, ${changes},
-          lease_owner = null, lease_expires_at = null, updated_at = now(), event_seq = event_seq + ${count}::int
-        where id = ${options.id} and fence = ${options.fence} and status = 'running'
-        returning event_seq
-      ),
-      inserted as (
-        insert into execution_events (execution_id, seq, type, payload)
-        select ${options.id}, settled.event_seq - ${count}::int + e.i::int, e.item->>'t', e.item->'p'
-        from settled, jsonb_array_elements(${items}::text::jsonb) with ordinality as e(item, i)
-        returning seq
-      )
-      select event_seq as last from settled`,
+    appendEventsStatement({
+      executionId: options.id,
+      events: options.events,
+      set: sql`status = ${options.to}, ${changes}, lease_owner = null, lease_expires_at = null, updated_at = now()`,
+      where: sql`fence = ${options.fence} and status = 'running'`,
+      notify: true,
+    }),
   );
   const [row] = rows;
   return row ? Number(row.last) : undefined;

@@ -7,6 +7,7 @@ import { executionEvents, executions, nodeRuns } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { drainQueue } from "./drain";
 import { httpChain, insertWorkflow } from "./testing/fixtures";
 import { type HitServer, startHitServer } from "./testing/hit-server";
@@ -149,4 +150,78 @@ describe("crash safety (real Postgres, runner in a child process)", () => {
     // The stale runner's h1 answer arrived after it lost the lease: it started nothing after it.
     expect(server.count(hitPath(tag, "h2"))).toBe(h2Hits);
   });
+
+  /**
+   * start → h0 → 10 × (delay, +1) → h1 → 10 × (delay, +1) → h2 → out: pure nodes between http
+   * calls, whose checkpoints the runner does not wait for (the checkpoint rule).
+   */
+  function pureChain(tag: string): WorkflowDefinition {
+    const nodes: WorkflowDefinition["nodes"] = [{ id: "start", type: "trigger", config: {} }];
+    const edges: WorkflowDefinition["edges"] = [];
+    let prev = "start";
+    const add = (node: WorkflowDefinition["nodes"][number]) => {
+      nodes.push(node);
+      edges.push({ source: prev, target: node.id });
+      prev = node.id;
+    };
+    for (const [k, seed] of [
+      [0, "0"],
+      [1, "nodes.a10 + 100"],
+    ] as const) {
+      add({ id: `h${k}`, type: "http", config: { method: "GET", url: `${server.url}/${tag}/h${k}` } });
+      const letter = k === 0 ? "a" : "b";
+      add({ id: `${letter}0`, type: "transform", config: { expression: seed } });
+      for (let i = 1; i <= 10; i++) {
+        add({ id: `${letter}d${i}`, type: "delay", config: { ms: 60 } });
+        add({ id: `${letter}${i}`, type: "transform", config: { expression: "input + 1" } });
+      }
+    }
+    add({ id: "h2", type: "http", config: { method: "GET", url: `${server.url}/${tag}/h2` } });
+    add({ id: "out", type: "output", config: { value: "nodes.b10" } });
+    return { version: 1, name: `pure ${tag}`, nodes, edges, settings: { mode: "queued" } };
+  }
+
+  it.skipIf(!enabled)(
+    "SIGKILL in a chain of pure nodes: the resume succeeds, no http node is redone after its checkpoint",
+    async () => {
+      const tag = "pure";
+      const definition = pureChain(tag);
+      const workflowId = await insertWorkflow(database.db, definition);
+      const id = "exec-pure";
+      await enqueueExecution(database.db, {
+        id,
+        workflowId,
+        workflowVersion: 1,
+        status: "queued",
+        mode: "queued",
+        definition,
+      });
+      if (!("url" in database)) throw new Error("postgres only");
+      const child = spawnRunner(database.url);
+      // h1's checkpoint is committed: the pure chain after it is running (600 ms of delays).
+      const h1Stored = async () =>
+        (
+          await query<{ n: number }>(
+            database.db,
+            sql`select count(*)::int as n from node_runs where execution_id = ${id} and node_id = 'h1' and status = 'succeeded'`,
+          )
+        )[0]?.n === 1;
+      await until(h1Stored, "h1's checkpoint");
+      child.kill("SIGKILL");
+      await exited(child);
+      expect(server.count(`/${tag}/h2`)).toBe(0);
+      const before = await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, id));
+      const storedHttp = before.filter((r) => r.status === "succeeded" && r.nodeId.startsWith("h"));
+      expect(storedHttp.map((r) => r.nodeId).sort()).toEqual(["h0", "h1"]);
+
+      await until(() => leaseExpired(database.db, id), "the lease to expire");
+      const result = await drainQueue(database, { leaseMs: LEASE_MS, budgetMs: 20_000, pruneBatch: 0 });
+      expect(result.claimed).toBe(1);
+      const [row] = await database.db.select().from(executions).where(eq(executions.id, id));
+      expect(row?.status).toBe("succeeded");
+      expect(row?.claims).toBe(2);
+      expect(row?.outputs).toEqual({ out: 120 });
+      for (const node of ["h0", "h1", "h2"]) expect(server.count(`/${tag}/${node}`), node).toBe(1);
+    },
+  );
 });

@@ -1,17 +1,21 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { createMailer } from "@/lib/email/mailer";
-import type { EngineEvent, EnginePorts, EventSink } from "@/lib/engine/ports";
+import type { EngineEvent, EnginePorts, EventSink, NodeCheckpoint } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
-import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
+import { createSandboxCodeRunner } from "@/lib/sandbox/code-runner";
+import { capEventOutputs } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
 
 /** The real ports of one execution plus what its runner needs to finish it. */
+/** One code runner per process: it only forwards to the process-wide sandbox pool. */
+const sandboxCodeRunner = createSandboxCodeRunner();
+
 export interface ExecutionPorts extends EnginePorts {
   journal: PostgresJournal;
   /** The fenced event store under `events` (flush it before answering). */
@@ -31,15 +35,21 @@ export async function createExecutionPorts(
   database: Database,
   executionId: string,
   fence: number,
-  options: { onFenced?: () => void; fresh?: boolean } = {},
+  options: {
+    onFenced?: () => void;
+    fresh?: boolean;
+    deferrable?: (checkpoint: NodeCheckpoint) => boolean;
+  } = {},
 ): Promise<ExecutionPorts> {
   const secrets = await loadSecrets(database);
   const redact = createRedactor(Object.values(secrets));
-  // Stored node inputs/outputs and event payloads are redacted, then capped in size (visible marker).
+  // Stored node inputs/outputs and event payloads are redacted, then capped in size (visible marker;
+  // the journal caps checkpoints itself).
   const journal = createPostgresJournal(database.db, executionId, fence, {
-    redact: <T>(value: T) => capOutputSize(redact(value)) as T,
+    redact,
     onFenced: options.onFenced,
     fresh: options.fresh,
+    deferrable: options.deferrable,
   });
   const writer = createEventWriter(database, executionId, { fence });
   const prepareEvent = <T extends EngineEvent>(event: T): T => capEventOutputs(redact(event));
@@ -52,6 +62,7 @@ export async function createExecutionPorts(
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
     mailer: createMailer(env.SMTP_URL),
+    code: sandboxCodeRunner,
     secrets,
     redact,
     prepareEvent,

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
-import { createOwnerName, type DrainResult, drainQueue } from "./drain";
+import { createOwnerName, type DrainOptions, type DrainResult, drainQueue } from "./drain";
 import { fireDueSchedules } from "./schedules";
 import { wakeDrainers } from "./wake";
 
@@ -12,6 +12,15 @@ export interface DrainLoopOptions {
   /** Stop claiming; running executions yield at their next node boundary and are requeued. */
   stopSignal: AbortSignal;
   owner?: string;
+}
+
+/**
+ * One drain, as the cron route, the worker and embedded mode all run it: due schedule slots are
+ * started first (a failure there is logged, never fatal), then the queue is drained (`drainQueue`).
+ */
+export async function drainOnce(database: Database, options: DrainOptions = {}): Promise<DrainResult> {
+  await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
+  return drainQueue(database, options);
 }
 
 /**
@@ -43,7 +52,7 @@ export async function runDrainLoop(database: Database, options: DrainLoopOptions
       });
   }, options.pollMs ?? 1000);
   try {
-    return await drainQueue(database, {
+    return await drainOnce(database, {
       owner: options.owner ?? createOwnerName("worker"),
       budgetMs: Number.POSITIVE_INFINITY,
       concurrency: options.concurrency,

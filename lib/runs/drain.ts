@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import type { Database } from "@/lib/db/client";
+import { connectionBackoffMs } from "@/lib/db/connection-errors";
 import { getEnv } from "@/lib/env";
 import { claimExecutions } from "@/lib/queue/claim-executions";
 import { pruneExecutions } from "@/lib/queue/prune-executions";
@@ -86,13 +87,24 @@ export async function drainQueue(database: Database, options: DrainOptions = {})
   }
 
   const inFlight = new Set<Promise<void>>();
+  let claimFailures = 0;
   try {
     while (claiming()) {
       signalled = false;
       const free = concurrency - inFlight.size;
       let claimedNow = 0;
       if (free > 0) {
-        const claims = await claimExecutions(database.db, { owner, limit: free, leaseMs });
+        let claims: Awaited<ReturnType<typeof claimExecutions>>;
+        try {
+          claims = await claimExecutions(database.db, { owner, limit: free, leaseMs });
+          claimFailures = 0;
+        } catch (err) {
+          // The database is unreachable (or the claim failed otherwise): keep the runs in flight,
+          // wait and claim again. Rows a lost claim may have taken come back when their lease expires.
+          if (claimFailures++ === 0) console.error("claiming executions failed; retrying:", err);
+          await new Promise((r) => setTimeout(r, connectionBackoffMs(claimFailures)));
+          continue;
+        }
         claimedNow = claims.length;
         result.claimed += claims.length;
         for (const claim of claims) {

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
 import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
@@ -17,6 +18,8 @@ export interface ExecutionNodeDetail {
   error: NodeError | null;
   cached: boolean;
   input: unknown;
+  /** Copied from the source execution by a re-run, not run in this one. */
+  reused?: true;
 }
 
 /** One log line of an execution. */
@@ -31,6 +34,10 @@ export interface ExecutionLog {
 export interface ExecutionDetail {
   id: string;
   workflowId: string;
+  /** The workflow version this execution ran. */
+  workflowVersion: number;
+  /** Set on a re-run: the execution whose checkpoints it reused. */
+  sourceExecutionId?: string;
   status: ExecutionStatus;
   mode: "immediate" | "queued";
   inputs: unknown;
@@ -100,7 +107,7 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
       input: null,
     };
   }
-  return {
+  const detail: ExecutionNodeDetail = {
     status: row.status as NodeStatus,
     attempts: row.attempts,
     startedAt: iso(row.startedAt),
@@ -111,6 +118,8 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
     cached: row.cached,
     input: row.input ?? null,
   };
+  if (row.reused) detail.reused = true;
+  return detail;
 }
 
 function logOf(payload: unknown, createdAt: Date): ExecutionLog {
@@ -136,9 +145,10 @@ export function toExecutionDetail(
   for (const id of ids) nodes[id] = nodeDetail(byNode.get(id));
   for (const r of runs) if (!(r.nodeId in nodes)) nodes[r.nodeId] = nodeDetail(r);
   const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
-  return {
+  const detail: ExecutionDetail = {
     id: row.id,
     workflowId: row.workflowId,
+    workflowVersion: row.workflowVersion,
     status: row.status as ExecutionStatus,
     mode: row.mode as ExecutionDetail["mode"],
     inputs: row.inputs,
@@ -157,6 +167,8 @@ export function toExecutionDetail(
     definition: row.definition,
     eventSeq: row.eventSeq,
   };
+  if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
+  return detail;
 }
 
 /** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */
@@ -203,7 +215,7 @@ export async function listExecutions(
           ? sql`(${executions.createdAt}, ${executions.id}) < (select e.created_at, e.id from executions e where e.id = ${options.before})`
           : undefined,
         options.idempotencyKey !== undefined
-          ? eq(executions.idempotencyKey, options.idempotencyKey)
+          ? inArray(executions.idempotencyKey, idempotencyKeyForms(options.idempotencyKey))
           : undefined,
       ),
     )

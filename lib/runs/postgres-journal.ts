@@ -1,9 +1,11 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
+import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import { nodeRuns } from "@/lib/db/schema";
 import type { Journal, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
 import { saveNodeRuns } from "@/lib/queue/save-node-runs";
+import { capOutputSize, DEFAULT_MAX_OUTPUT_BYTES } from "@/lib/security/limits";
 
 /** Thrown by `save` once the execution's fence moved on: this runner lost its lease. */
 export class FencedError extends Error {
@@ -16,11 +18,60 @@ export class FencedError extends Error {
 export interface PostgresJournalOptions {
   /** Applied to input, output and error before they are stored (secret redaction). */
   redact?: <T>(value: T) => T;
+  /** Input, output and error over this many JSON bytes are stored as a truncation marker. */
+  maxOutputBytes?: number;
   /** Called once when a save finds the fence changed. */
   onFenced?: () => void;
   /** The execution's first claim: it cannot have checkpoints yet, so `load` skips the query. */
   fresh?: boolean;
+  /**
+   * Checkpoints the engine need not wait for (see `mayDeferCheckpoint`): `save` resolves at once
+   * and they go out with the next write. Default: only `running` ones.
+   */
+  deferrable?: (checkpoint: NodeCheckpoint) => boolean;
 }
+
+/**
+ * Node types whose work has no effect outside the run: running one again gives the same result
+ * and touches nothing. Until node-type modules declare `sideEffects: false`, the list is here.
+ */
+export const PURE_NODE_TYPES: ReadonlySet<string> = new Set([
+  "trigger",
+  "transform",
+  "condition",
+  "filter",
+  "merge",
+  "output",
+  "delay",
+  "code",
+]);
+
+/**
+ * The checkpoint rule: which checkpoints must be durable before the engine goes on.
+ *
+ * - A node's `running` checkpoint never needs to be: a node that was running when its runner died
+ *   runs again on resume whatever was stored.
+ * - `skipped` and `pending` (interrupted) checkpoints neither: a skipped node did nothing, and a
+ *   pending one runs again.
+ * - A pure node's result (`PURE_NODE_TYPES`: no side effect, same answer again) neither: when a
+ *   crash loses it, the resumed run computes it again, which nobody can observe.
+ * - Every other result, that of a node with side effects (http, llm, email, and later workflow,
+ *   wait), is committed before `save` resolves, so nothing downstream starts before it is
+ *   durable, and a resume never repeats the side effect of a node whose checkpoint it has.
+ *
+ * Deferred checkpoints still land before anything that depends on them is durable: every write
+ * takes all pending checkpoints along (one statement), so when a side-effecting node's checkpoint
+ * commits, the pure results it consumed commit with it or before it; and the runner stores an
+ * event only after `sync()`, so a stored event never reports a checkpoint that could be lost.
+ */
+export function mayDeferCheckpoint(nodeType: string | undefined, checkpoint: NodeCheckpoint): boolean {
+  if (checkpoint.status === "running" || checkpoint.status === "skipped" || checkpoint.status === "pending")
+    return true;
+  return nodeType !== undefined && PURE_NODE_TYPES.has(nodeType);
+}
+
+/** How long a deferred checkpoint waits for company before it is written on its own. */
+const DEFER_MS = 20;
 
 export interface PostgresJournal extends Journal {
   readonly fenced: boolean;
@@ -37,11 +88,13 @@ export interface PostgresJournal extends Journal {
  * checkpoint is committed, so "checkpointed when it finishes" holds while a wide DAG pays one
  * round trip per wave instead of one per node.
  *
- * A node's `running` checkpoint is not waited for: `save` resolves at once and the checkpoint goes
- * out with the next write (usually replaced by the node's settled checkpoint before then), or on
- * `sync()`. Losing it in a crash loses nothing: a node that was running reruns either way. The
- * runner calls `sync()` before it stores events, so a stored event never runs ahead of the
- * checkpoint it reports.
+ * Deferred checkpoints (`deferrable`; by default a node's `running` one; the runner passes
+ * `mayDeferCheckpoint`, the checkpoint rule) are not waited for: `save` resolves at once and the
+ * checkpoint goes out with the next write (often replaced by a later checkpoint of the node before
+ * then), after DEFER_MS at the latest, or on `sync()`. Losing one in a crash loses nothing (see
+ * `mayDeferCheckpoint`). The runner calls `sync()` before it stores events, so a stored event never
+ * runs ahead of the checkpoint it reports. Fencing is unchanged: every write, deferred or not, is
+ * one fenced statement.
  */
 export function createPostgresJournal(
   db: Db,
@@ -49,13 +102,17 @@ export function createPostgresJournal(
   fence: number,
   options: PostgresJournalOptions = {},
 ): PostgresJournal {
-  const redact = options.redact ?? (<T>(v: T) => v);
+  const scrub = options.redact ?? (<T>(v: T) => v);
+  const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const redact = <T>(value: T): T => capOutputSize(scrub(value), maxBytes) as T;
   let pending = new Map<string, NodeCheckpoint>();
   let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   let writing = false;
   /** The batch being written, for `sync` when nothing else is pending. */
   let inFlight: Promise<void> | undefined;
   let fenced = false;
+  let lazy: ReturnType<typeof setTimeout> | undefined;
+  const deferrable = options.deferrable ?? ((cp: NodeCheckpoint) => cp.status === "running");
 
   function markFenced() {
     if (fenced) return;
@@ -64,6 +121,8 @@ export function createPostgresJournal(
   }
 
   async function pump(): Promise<void> {
+    if (lazy) clearTimeout(lazy);
+    lazy = undefined;
     writing = true;
     try {
       while (pending.size > 0) {
@@ -73,7 +132,12 @@ export function createPostgresJournal(
         waiters = [];
         const write = (async () => {
           if (fenced) throw new FencedError(executionId);
-          const ok = await saveNodeRuns(db, { executionId, fence, checkpoints: batch });
+          // A dropped connection is retried: the upsert is idempotent and fenced, so a retry after
+          // the database comes back either lands or finds the fence moved on.
+          const ok = await retryOnConnectionError(
+            () => saveNodeRuns(db, { executionId, fence, checkpoints: batch }),
+            { what: `checkpoints of execution ${executionId}` },
+          );
           if (!ok) {
             markFenced();
             throw new FencedError(executionId);
@@ -101,7 +165,9 @@ export function createPostgresJournal(
     },
     async load() {
       if (options.fresh) return {};
-      const rows = await db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId));
+      const rows = await retryOnConnectionError(() =>
+        db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId)),
+      );
       const out: Record<string, NodeCheckpoint> = {};
       for (const r of rows) {
         const cp: NodeCheckpoint = { nodeId: r.nodeId, status: r.status as NodeStatus, attempts: r.attempts };
@@ -112,6 +178,7 @@ export function createPostgresJournal(
         if (r.finishedAt) cp.finishedAt = r.finishedAt.toISOString();
         if (r.durationMs !== null) cp.durationMs = r.durationMs;
         if (r.cached) cp.cached = true;
+        if (r.handle !== null) cp.handle = r.handle;
         out[r.nodeId] = cp;
       }
       return out;
@@ -124,9 +191,15 @@ export function createPostgresJournal(
       if (stored.error !== undefined) stored.error = redact(stored.error);
       pending.set(checkpoint.nodeId, stored);
       const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      if (checkpoint.status === "running") {
+      if (deferrable(checkpoint)) {
         // Resolved now; the write (and its failure, if any) is reported by the next save or sync.
         done.catch(() => {});
+        if (!writing && !lazy && checkpoint.status !== "running") {
+          lazy = setTimeout(() => {
+            lazy = undefined;
+            if (!writing && pending.size > 0) void pump();
+          }, DEFER_MS);
+        }
         return Promise.resolve();
       }
       if (!writing) void pump();

@@ -1,16 +1,15 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
+import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
-import { runWorkflow } from "@/lib/engine/run-workflow";
-import { getEventNotifier } from "@/lib/events/notifier";
+import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
-import { finishExecution } from "@/lib/queue/finish-execution";
-import { saveNodeRuns } from "@/lib/queue/save-node-runs";
 import { settleExecution } from "@/lib/queue/settle-execution";
-import { createExecutionPorts } from "./create-ports";
+import { safeErrorMessage } from "@/lib/security/safe-error";
+import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
-import { FencedError } from "./postgres-journal";
+import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
 
 export interface RunExecutionOptions {
   leaseMs: number;
@@ -63,23 +62,67 @@ export async function runExecution(
   claim: ClaimedExecution,
   options: RunExecutionOptions,
 ): Promise<RunExecutionResult> {
-  const { db } = database;
   if (claim.nodeId) {
     // A single-node run whose request died: its input is gone, so it cannot be resumed.
-    await saveNodeRuns(db, {
-      executionId: claim.id,
-      fence: claim.fence,
-      checkpoints: [{ nodeId: claim.nodeId, status: "failed", attempts: 0, error: INTERRUPTED }],
+    return runClaimed(database, claim, options, async ({ ports }) => {
+      const checkpoint: NodeCheckpoint = {
+        nodeId: claim.nodeId!,
+        status: "failed",
+        attempts: 0,
+        error: INTERRUPTED,
+      };
+      await ports.journal.save(checkpoint);
+      return {
+        status: "failed",
+        outputs: {},
+        error: { ...INTERRUPTED, nodeId: claim.nodeId! },
+        nodes: { [checkpoint.nodeId]: checkpoint },
+      };
     });
-    const ok = await finishExecution(db, {
-      id: claim.id,
-      fence: claim.fence,
-      status: "failed",
-      error: INTERRUPTED,
-    });
-    return ok ? { status: "failed", error: INTERRUPTED } : { status: "lost" };
   }
+  // A per-execution timeout (the run request's `timeoutMs`) overrides the workflow's setting.
+  const definition = claim.timeoutMs
+    ? { ...claim.definition, settings: { ...claim.definition.settings, timeoutMs: claim.timeoutMs } }
+    : claim.definition;
+  return runClaimed(database, claim, options, ({ ports, signal, pauseSignal }) =>
+    runWorkflow({
+      definition,
+      inputs: claim.inputs,
+      triggerId: claim.triggerId ?? undefined,
+      ports,
+      signal,
+      pauseSignal,
+      deadline: options.deadline,
+      hardDeadline: options.hardDeadline,
+      secrets: ports.secrets,
+      elapsedMs: claim.runMs,
+    }),
+  );
+}
 
+/** What the body of a claimed run gets from its lifecycle. */
+export interface ClaimedRunContext {
+  /** The execution's ports; `events` buffers for the lifecycle (the final event lands with the status). */
+  ports: ExecutionPorts;
+  /** Aborted on cancel and when the lease is lost. */
+  signal: AbortSignal;
+  /** Aborted on pause and when the runner yields. */
+  pauseSignal: AbortSignal;
+}
+
+/**
+ * The one runner lifecycle of a claimed execution, whole workflow or single node: fenced ports,
+ * heartbeat (lease, controls), lease loss aborting the body, event bursts that follow their
+ * checkpoints, and the settle that stores the final status together with the last events in one
+ * commit, then announces them. `body` runs the work and reports its outcome.
+ */
+export async function runClaimed(
+  database: Database,
+  claim: ClaimedExecution,
+  options: RunExecutionOptions,
+  body: (context: ClaimedRunContext) => Promise<RunOutcome>,
+): Promise<RunExecutionResult> {
+  const { db } = database;
   const cancel = new AbortController();
   const pause = new AbortController();
   let lost = false;
@@ -91,10 +134,17 @@ export async function runExecution(
   let finalEvent: ExecutionEvent | undefined;
   // A first claim (claims = 1) has no checkpoints to resume from; later ones (crash, hand-off,
   // pause, retry) load them.
-  const ports = await createExecutionPorts(database, claim.id, claim.fence, {
-    onFenced: loseLease,
-    fresh: claim.claims === 1,
-  });
+  const typeOf = new Map(claim.definition.nodes.map((n) => [n.id, n.type as string]));
+  const ports = await retryOnConnectionError(
+    () =>
+      createExecutionPorts(database, claim.id, claim.fence, {
+        onFenced: loseLease,
+        fresh: claim.claims === 1,
+        // The checkpoint rule: only side-effecting results are awaited (see mayDeferCheckpoint).
+        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(cp.nodeId), cp),
+      }),
+    { what: `ports of execution ${claim.id}` },
+  );
   // Events are passed on in bursts every EVENT_BURST_MS, each after the checkpoints saved before
   // it (the journal does not wait for `running` checkpoints); the last burst is stored with the
   // final status. Every write is a commit, and commits are what a busy queue runs out of.
@@ -147,29 +197,18 @@ export async function runExecution(
     onControl: applyControl,
   });
 
-  // A per-execution timeout (the run request's `timeoutMs`) overrides the workflow's setting.
-  const definition = claim.timeoutMs
-    ? { ...claim.definition, settings: { ...claim.definition.settings, timeoutMs: claim.timeoutMs } }
-    : claim.definition;
-  let outcome: Awaited<ReturnType<typeof runWorkflow>>;
+  let outcome: RunOutcome;
   try {
-    outcome = await runWorkflow({
-      definition,
-      inputs: claim.inputs,
-      triggerId: claim.triggerId ?? undefined,
+    outcome = await body({
       ports: { ...ports, events: holdFinal },
       signal: cancel.signal,
       pauseSignal: pause.signal,
-      deadline: options.deadline,
-      hardDeadline: options.hardDeadline,
-      secrets: ports.secrets,
-      elapsedMs: claim.runMs,
     });
   } catch (err) {
     outcome = {
       status: "failed",
       outputs: {},
-      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+      error: { message: safeErrorMessage(err), code: "engine" },
       nodes: {},
     };
   } finally {
@@ -182,10 +221,23 @@ export async function runExecution(
   if (lostNow()) return { status: "lost" };
   // Earlier bursts and checkpoints first, so the last events follow them in seq order.
   await bursts;
-  await ports.journal.sync().catch(() => {});
+  let unrecorded: unknown;
+  await ports.journal.sync().catch((err) => {
+    unrecorded = err;
+  });
   await ports.writer.flush();
   if (lostNow()) return { status: "lost" };
 
+  if (unrecorded !== undefined && outcome.status !== "failed" && outcome.status !== "cancelled") {
+    // A deferred checkpoint could not be written (not a lost connection: those are retried).
+    const message = unrecorded instanceof Error ? unrecorded.message : String(unrecorded);
+    outcome = {
+      ...outcome,
+      status: "failed",
+      error: { code: "journal", message: `could not record the execution: ${message}` },
+    };
+    finalEvent = undefined;
+  }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
   const outputs = ports.redact(outcome.outputs);
   const nodes = ports.redact(outcome.nodes);
@@ -231,17 +283,22 @@ export async function runExecution(
       console.error(`events: could not encode a ${event.type} event of execution ${claim.id}:`, err);
     }
   }
-  const lastSeq = await settleExecution(db, {
-    id: claim.id,
-    fence: claim.fence,
-    to,
-    outputs,
-    error,
-    handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
-    events: items,
-  });
+  // Retried while the database is unreachable: the settle is fenced and requires `running`, so a
+  // repeat after a commit whose answer was lost changes nothing (and reports `lost`).
+  const lastSeq = await retryOnConnectionError(
+    () =>
+      settleExecution(db, {
+        id: claim.id,
+        fence: claim.fence,
+        to,
+        outputs,
+        error,
+        handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+        events: items,
+      }),
+    { what: `settling execution ${claim.id}` },
+  );
   if (lastSeq === undefined) return { status: "lost" };
-  await getEventNotifier(database).announce(claim.id, lastSeq);
   return result;
 }
 

@@ -4,17 +4,15 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
 import { type Database, type Db, query } from "@/lib/db/client";
-import type { ExecutionEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
-import { finishExecution } from "@/lib/queue/finish-execution";
-import { saveNodeRuns } from "@/lib/queue/save-node-runs";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
-import { createExecutionPorts } from "./create-ports";
 import { createOwnerName } from "./drain";
-import { startHeartbeat } from "./heartbeat";
-import { FencedError } from "./postgres-journal";
+import { runClaimed } from "./run-execution";
+import { claimOf } from "./start-run";
 
 /** The body of `POST /api/workflows/:id/nodes/:nodeId/run`. */
 export const SingleNodeRunRequest = z.strictObject({
@@ -112,7 +110,7 @@ export async function runNodeOfWorkflow(
 
   const env = getEnv();
   const id = randomUUID();
-  await enqueueExecution(db, {
+  const { row } = await enqueueExecution(db, {
     id,
     workflowId,
     workflowVersion: workflow.version,
@@ -129,54 +127,54 @@ export async function runNodeOfWorkflow(
     startedAt: sql`now()` as unknown as Date,
   });
 
-  const cancel = new AbortController();
-  const ports = await createExecutionPorts(database, id, 1, {
-    onFenced: () => cancel.abort(new FencedError(id)),
-  });
-  const heartbeat = startHeartbeat(db, {
-    id,
-    fence: 1,
-    leaseMs: env.EXECUTION_LEASE_MS,
-    onLost: () => cancel.abort(new FencedError(id)),
-    onControl: (control) => {
-      if (control === "cancel" && !cancel.signal.aborted) cancel.abort(new Error("cancelled by request"));
-    },
-  });
-  const startedAt = new Date();
-  let result: Awaited<ReturnType<typeof runSingleNode>>;
-  try {
-    result = await runSingleNode({
-      definition,
-      nodeId,
-      input,
-      inputs,
-      nodes,
-      ports,
-      signal: cancel.signal,
-      secrets: ports.secrets,
-    });
-  } catch (err) {
-    result = {
-      status: "failed",
-      output: undefined,
-      error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
-      durationMs: Date.now() - startedAt.getTime(),
-      cached: false,
-      attempts: 1,
-    };
-  } finally {
-    await heartbeat.stop();
-  }
-
-  const output = ports.redact(result.output ?? null);
-  const error = result.error ? ports.redact(result.error) : null;
-  const status = result.status as NodeStatus;
-  const terminal: "succeeded" | "failed" = status === "succeeded" ? "succeeded" : "failed";
-  await saveNodeRuns(db, {
-    executionId: id,
-    fence: 1,
-    checkpoints: [
-      {
+  // The in-request budget: past it (plus a grace of half of it, at least a second) the node is
+  // interrupted and the run fails with code `budget`; a single node cannot be handed to the queue
+  // because its input and upstream context live in this request only.
+  const budgetMs = env.IMMEDIATE_BUDGET_MS;
+  const hardMs = budgetMs + Math.max(1000, budgetMs / 2);
+  let answer: SingleNodeRunResult | undefined;
+  const outcome = await runClaimed(
+    database,
+    claimOf(row),
+    { leaseMs: env.EXECUTION_LEASE_MS, immediate: true },
+    async ({ ports, signal }): Promise<RunOutcome> => {
+      const budget = new AbortController();
+      const timer = setTimeout(
+        () => budget.abort(new Error(`the node ran past the in-request budget (${hardMs} ms)`)),
+        hardMs,
+      );
+      const startedAt = new Date();
+      let result: Awaited<ReturnType<typeof runSingleNode>>;
+      try {
+        result = await runSingleNode({
+          definition,
+          nodeId,
+          input,
+          inputs,
+          nodes,
+          ports,
+          signal: AbortSignal.any([signal, budget.signal]),
+          secrets: ports.secrets,
+        });
+      } catch (err) {
+        result = {
+          status: "failed",
+          output: undefined,
+          error: { message: err instanceof Error ? err.message : String(err), code: "engine" },
+          durationMs: Date.now() - startedAt.getTime(),
+          cached: false,
+          attempts: 1,
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+      if (budget.signal.aborted && result.status === "failed" && !signal.aborted) {
+        result.error = { code: "budget", message: `the node ran past the in-request budget (${hardMs} ms)` };
+      }
+      const output = ports.redact(result.output ?? null);
+      const error = result.error ? ports.redact(result.error) : null;
+      const status = result.status as NodeStatus;
+      const checkpoint: NodeCheckpoint = {
         nodeId,
         status,
         attempts: result.attempts,
@@ -187,32 +185,27 @@ export async function runNodeOfWorkflow(
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         durationMs: result.durationMs,
-      },
-    ],
-  });
-  await finishExecution(db, {
-    id,
-    fence: 1,
-    status: terminal,
-    outputs: status === "succeeded" ? { [nodeId]: output } : undefined,
-    error: error ? { ...error, nodeId } : null,
-  });
-  const event: ExecutionEvent = {
-    type: "execution",
-    status: terminal,
-    at: new Date().toISOString(),
-    progress: { finished: 1, total: 1 },
-    ...(error ? { error: { ...error, nodeId } } : {}),
-  };
-  ports.events.emit(event);
-  await ports.writer.flush();
-  return {
-    nodeId,
-    executionId: id,
-    status,
-    output,
-    error,
-    durationMs: result.durationMs,
-    cached: result.cached,
-  };
+      };
+      await ports.journal.save(checkpoint);
+      answer = {
+        nodeId,
+        executionId: id,
+        status,
+        output,
+        error,
+        durationMs: result.durationMs,
+        cached: result.cached,
+      };
+      return {
+        status: status === "succeeded" ? "succeeded" : "failed",
+        outputs: status === "succeeded" ? { [nodeId]: output } : {},
+        ...(error ? { error: { ...error, nodeId } } : {}),
+        nodes: { [nodeId]: checkpoint },
+      };
+    },
+  );
+  if (!answer || outcome.status === "lost") {
+    throw new AppError(409, "conflict", `execution ${id} was taken over by another runner`);
+  }
+  return answer;
 }

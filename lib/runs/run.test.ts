@@ -16,6 +16,7 @@ const post = (id: string, body: unknown) =>
   runRoute(
     new Request(`http://localhost/api/workflows/${id}/run`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
     { params: Promise.resolve({ id }) },

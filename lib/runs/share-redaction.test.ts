@@ -13,6 +13,7 @@ function detailWith(value: string): ExecutionDetail {
   return {
     id: "e1",
     workflowId: "w1",
+    workflowVersion: 1,
     status: "failed",
     mode: "immediate",
     inputs: { token: value },

@@ -37,6 +37,7 @@ const runNode = async (workflowId: string, nodeId: string, body?: unknown) => {
   const res = await nodeRunRoute(
     new Request(`http://localhost/api/workflows/${workflowId}/nodes/${nodeId}/run`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     }),
     { params: Promise.resolve({ id: workflowId, nodeId }) },

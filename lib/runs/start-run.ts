@@ -11,6 +11,9 @@ import { getEnv } from "@/lib/env";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
+import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
+import { createRedactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
 import { pickTrigger } from "@/lib/workflow/graph";
 import { RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -49,6 +52,8 @@ export interface StartRunResult {
     complexity?: { score: number; reasons: string[] };
     /** Set when the idempotency key matched an earlier execution, which is the one answered. */
     deduplicated?: boolean;
+    /** Why the run was queued although it asked (or was picked) to run immediately. */
+    reason?: string;
   };
 }
 
@@ -92,22 +97,67 @@ export async function startRun(
   } else {
     mode = requestedMode;
   }
+  let reason: string | undefined;
+  if (mode === "immediate" && inflight.count >= env.MAX_INFLIGHT_IMMEDIATE) {
+    mode = "queued";
+    reason = `this server already runs ${inflight.count} immediate runs (MAX_INFLIGHT_IMMEDIATE=${env.MAX_INFLIGHT_IMMEDIATE}); the run was queued`;
+  }
 
+  // A slot is taken before the first await, so concurrent requests cannot all slip past the bound.
+  const holdsSlot = mode === "immediate";
+  if (holdsSlot) inflight.count++;
+  try {
+    return await enqueueAndRun(database, {
+      workflowId,
+      workflow,
+      request,
+      triggerId: trigger.id,
+      mode,
+      requestedMode,
+      complexity,
+      reason,
+    });
+  } finally {
+    if (holdsSlot) inflight.count--;
+  }
+}
+
+interface RunPlan {
+  workflowId: string;
+  workflow: Awaited<ReturnType<typeof getWorkflowOrThrow>>;
+  request: RunRequest;
+  triggerId: string;
+  mode: "immediate" | "queued";
+  requestedMode: RunMode;
+  complexity: { score: number; reasons: string[] } | undefined;
+  reason: string | undefined;
+}
+
+/** Inserts the execution and, when immediate, runs it within the budget. */
+async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRunResult> {
+  const { db } = database;
+  const { workflowId, workflow, request, mode, requestedMode, complexity, reason } = plan;
+  const definition = workflow.definition;
+  const env = getEnv();
   const owner = createOwnerName("request");
+  // Inputs, tags and the idempotency key are stored and shown redacted, like node outputs: the run
+  // sees what is stored. A key holding a secret is stored hashed, so a retry still finds its run.
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
   const base = {
     id: randomUUID(),
     workflowId,
     workflowVersion: workflow.version,
     mode,
     requestedMode,
-    triggerId: trigger.id,
+    triggerId: plan.triggerId,
     definition,
-    inputs: request.inputs ?? {},
+    inputs: redact(request.inputs ?? {}),
     complexity: complexity ?? null,
     priority: request.priority ?? 0,
-    tags: request.tags ?? [],
+    tags: redact(request.tags ?? []),
     timeoutMs: request.timeoutMs ?? null,
-    idempotencyKey: request.idempotencyKey ?? null,
+    idempotencyKey:
+      request.idempotencyKey === undefined ? null : storedIdempotencyKey(request.idempotencyKey, redact),
   };
   const immediate = mode === "immediate";
   const { row, created } = await enqueueExecution(
@@ -126,7 +176,7 @@ export async function startRun(
       : { ...base, status: "queued" },
   );
   if (!created) return answerExisting(row);
-  const extra = complexity ? { complexity } : {};
+  const extra = { ...(complexity ? { complexity } : {}), ...(reason ? { reason } : {}) };
 
   if (!immediate) {
     await notifyQueue(db);
@@ -162,7 +212,18 @@ export async function startRun(
   return { httpStatus: result.status === "paused" ? 202 : 200, body: answer };
 }
 
-function claimOf(row: ExecutionRow): ClaimedExecution {
+/** Immediate runs this process is running now (bounded by MAX_INFLIGHT_IMMEDIATE). */
+const inflightHolder = globalThis as { __braidInflightImmediate?: { count: number } };
+inflightHolder.__braidInflightImmediate ??= { count: 0 };
+const inflight = inflightHolder.__braidInflightImmediate;
+
+/** How many immediate runs this process is running now. */
+export function inflightImmediateRuns(): number {
+  return inflight.count;
+}
+
+/** The claim a runner holds on an execution row it inserted already claimed (fence 1). */
+export function claimOf(row: ExecutionRow): ClaimedExecution {
   return toClaimed({
     id: row.id,
     workflow_id: row.workflowId,

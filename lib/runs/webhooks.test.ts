@@ -38,6 +38,7 @@ const create = (workflowId: string, body: unknown) =>
   createRoute(
     new Request(`http://localhost/api/workflows/${workflowId}/webhooks`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
     ctx({ id: workflowId }),

@@ -1,9 +1,10 @@
 import "server-only";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { AppError, assertStorable, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
-import { CreateWebhookRequest } from "@/lib/api/schemas";
-import type { Database, Db } from "@/lib/db/client";
+import { CreateWebhookRequest, UpdateWebhookRequest, type WebhookRateLimit } from "@/lib/api/schemas";
+import { type Database, type Db, query } from "@/lib/db/client";
 import { webhooks } from "@/lib/db/schema";
+import { getEnv } from "@/lib/env";
 import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
 import { RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -15,12 +16,29 @@ const MAX_WEBHOOK_BODY = 1024 * 1024;
 export interface Webhook {
   triggerId: string;
   url: string;
+  /** Calls accepted per window; `custom: false` when the instance's default applies. */
+  rateLimit: { max: number; windowSeconds: number; custom: boolean };
   createdAt: string;
 }
+
+const limitOf = (row: typeof webhooks.$inferSelect) => {
+  const env = getEnv();
+  return {
+    max: row.rateLimit ?? env.WEBHOOK_RATE_LIMIT,
+    windowSeconds: row.rateWindowSeconds ?? env.WEBHOOK_RATE_WINDOW_SECONDS,
+    custom: row.rateLimit !== null,
+  };
+};
+
+const limitColumns = (limit: WebhookRateLimit) => ({
+  rateLimit: limit?.max ?? null,
+  rateWindowSeconds: limit?.windowSeconds ?? null,
+});
 
 const toWebhook = (row: typeof webhooks.$inferSelect): Webhook => ({
   triggerId: row.triggerId,
   url: `/api/webhooks/${row.token}`,
+  rateLimit: limitOf(row),
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -44,7 +62,7 @@ export async function createWebhook(
   workflowId: string,
   body: unknown,
 ): Promise<{ webhook: Webhook; created: boolean }> {
-  const { triggerId } = parseOrThrow(CreateWebhookRequest, body);
+  const { triggerId, rateLimit } = parseOrThrow(CreateWebhookRequest, body);
   const workflow = await getWorkflowOrThrow(db, workflowId);
   if (!workflow.definition.nodes.some((n) => n.id === triggerId && n.type === "trigger")) {
     const message = `no trigger "${triggerId}" in the saved workflow`;
@@ -54,16 +72,80 @@ export async function createWebhook(
   }
   const inserted = await db
     .insert(webhooks)
-    .values({ token: createUrlToken(), workflowId, triggerId })
+    .values({
+      token: createUrlToken(),
+      workflowId,
+      triggerId,
+      ...(rateLimit === undefined ? {} : limitColumns(rateLimit)),
+    })
     .onConflictDoNothing()
     .returning();
   if (inserted[0]) return { webhook: toWebhook(inserted[0]), created: true };
-  const [existing] = await db
-    .select()
-    .from(webhooks)
-    .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)));
+  const [existing] =
+    rateLimit === undefined
+      ? await db
+          .select()
+          .from(webhooks)
+          .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)))
+      : await db
+          .update(webhooks)
+          .set(limitColumns(rateLimit))
+          .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)))
+          .returning();
   if (!existing) throw notFound(`workflow "${workflowId}"`);
   return { webhook: toWebhook(existing), created: false };
+}
+
+/** Sets a webhook's rate limit (`{ rateLimit: { max, windowSeconds } }`, or `null` for the default). */
+export async function updateWebhook(
+  db: Db,
+  workflowId: string,
+  triggerId: string,
+  body: unknown,
+): Promise<Webhook> {
+  const { rateLimit } = parseOrThrow(UpdateWebhookRequest, body);
+  const [row] = await db
+    .update(webhooks)
+    .set(limitColumns(rateLimit))
+    .where(and(eq(webhooks.workflowId, workflowId), eq(webhooks.triggerId, triggerId)))
+    .returning();
+  if (!row) throw notFound(`webhook of trigger "${triggerId}"`);
+  return toWebhook(row);
+}
+
+/**
+ * Counts one call of a webhook in its current fixed window (by the database clock, shared by every
+ * process) and throws 429 with `Retry-After` past the limit. Windows before the current one are
+ * deleted as it opens.
+ */
+export async function takeWebhookCall(db: Db, row: typeof webhooks.$inferSelect): Promise<void> {
+  const { max, windowSeconds } = limitOf(row);
+  const [hit] = await query<{ hits: number; retry_after: number; fresh: boolean }>(
+    db,
+    sql`insert into webhook_hits as h (token, window_start, hits)
+        values (${row.token}, to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}::int) * ${windowSeconds}::int), 1)
+        on conflict (token, window_start) do update set hits = h.hits + 1
+        returning h.hits,
+          ceil(extract(epoch from (h.window_start + ${windowSeconds}::int * interval '1 second' - now())))::int as retry_after,
+          (h.hits = 1) as fresh`,
+  );
+  if (!hit) return;
+  if (hit.fresh) {
+    await db.execute(
+      sql`delete from webhook_hits where token = ${row.token}
+          and window_start < now() - ${windowSeconds}::int * interval '1 second'`,
+    );
+  }
+  if (Number(hit.hits) > max) {
+    const retryAfter = Math.max(1, Number(hit.retry_after));
+    throw new AppError(
+      429,
+      "rate_limited",
+      `this webhook accepts ${max} calls per ${windowSeconds} s; retry in ${retryAfter} s`,
+      undefined,
+      { "retry-after": String(retryAfter) },
+    );
+  }
 }
 
 /** Revokes a trigger's webhook: its URL answers 404 from then on. */
@@ -86,6 +168,7 @@ export async function runWebhook(database: Database, token: string, req: Request
     ? await database.db.select().from(webhooks).where(eq(webhooks.token, token))
     : [];
   if (!hook) throw notFound("webhook");
+  await takeWebhookCall(database.db, hook);
   const inputs = await readWebhookBody(req);
   const url = new URL(req.url);
   const mode = url.searchParams.get("mode");
@@ -105,7 +188,7 @@ async function readWebhookBody(req: Request): Promise<Record<string, unknown>> {
   if (type === "application/x-www-form-urlencoded") {
     body = assertStorable(Object.fromEntries(new URLSearchParams(await readBodyText(req, MAX_WEBHOOK_BODY))));
   } else if (type === "" || type === "application/json" || type.endsWith("+json")) {
-    body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {} });
+    body = await readJson(req, { maxBytes: MAX_WEBHOOK_BODY, emptyAs: {}, anyContentType: true });
   } else {
     throw new AppError(
       415,

@@ -5,7 +5,7 @@ import {
   runsInProcess,
   setExpressionIsolate,
 } from "@/lib/engine/expressions";
-import { createPoolExpressionIsolate } from "./expression-isolate";
+import { createPoolExpressionIsolate, neededScope } from "./expression-isolate";
 import { SandboxPool } from "./pool";
 
 const site = { nodeType: "transform", nodeId: "t1", field: "config.expression" };
@@ -53,6 +53,41 @@ describe("which expressions run in-process", () => {
     ["$ ~> |a|{'b': 1}|", false],
   ])("%s → %s", (source, inProcess) => {
     expect(runsInProcess(source)).toBe(inProcess);
+  });
+});
+
+describe("neededScope: only what an expression can read is copied to the worker", () => {
+  const full: ExpressionScope = {
+    input: { a: 1 },
+    inputs: { csv: "x,y" },
+    nodes: { fetch: { body: "b" }, other: { big: "o" }, third: 3 },
+    secrets: { token: "t" },
+  };
+  it.each([
+    ["$split(inputs.csv, /,/)", { inputs: full.inputs }],
+    ["$split(nodes.fetch.body, /,/)", { nodes: { fetch: full.nodes.fetch } }],
+    [
+      "$map(nodes.fetch.body, function($v) { $v & input.a })",
+      { input: full.input, nodes: { fetch: full.nodes.fetch } },
+    ],
+    ["$match(secrets.token, /t/)", { secrets: full.secrets }],
+    ["$string(nodes) ~> $split(/,/)", { nodes: full.nodes }],
+    ["nodes[0] ~> $split(/,/)", { nodes: full.nodes }],
+    ["$map($keys(nodes), function($k) { $lookup(nodes, $k) })", { nodes: full.nodes }],
+    ["items[fetch = 1] ~> $match(/x/)", {}],
+  ])("%s", (source, expected) => {
+    const picked = neededScope(source, full);
+    expect(Object.keys(picked).sort()).toEqual(Object.keys(expected).sort());
+    for (const [k, v] of Object.entries(expected)) expect(picked[k]).toEqual(v);
+  });
+
+  it.each([
+    ["$keys($$) ~> $match(/x/)"],
+    ["$.inputs ~> $match(/x/)"],
+    ["**.body ~> $match(/x/)"],
+    ["*.csv ~> $match(/x/)"],
+  ])("%s may read anything: the whole scope", (source) => {
+    expect(neededScope(source, full)).toBe(full);
   });
 });
 

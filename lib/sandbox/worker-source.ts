@@ -141,15 +141,29 @@ class TaskError {
   }
 }
 
+// One QuickJS runtime is reused across tasks (each task still gets a fresh context); it is
+// replaced after a failure that may leave it in a bad state, when a task leaves jobs pending (so
+// no job of one task ever runs in the next), and every REUSE_MAX tasks.
+const REUSE_MAX = 1000;
+let sharedRuntime = null;
+let runtimeUses = 0;
+
 async function runCode(task) {
   const QuickJS = await getQuickJS();
+  if (!sharedRuntime || runtimeUses >= REUSE_MAX) {
+    if (sharedRuntime) sharedRuntime.dispose();
+    sharedRuntime = QuickJS.newRuntime();
+    runtimeUses = 0;
+  }
+  runtimeUses++;
+  let reusable = false;
   const logs = [];
   let logBytes = 0;
   let logsTruncated = false;
   // Once the deadline passes every further step is interrupted, and whatever error surfaces
   // (a rejected job, a failed read of the result) is reported as the timeout it is.
   let interrupted = false;
-  const runtime = QuickJS.newRuntime();
+  const runtime = sharedRuntime;
   let vm;
   const handles = [];
   try {
@@ -212,14 +226,19 @@ async function runCode(task) {
       throw new TaskError(described(String(info.name), String(info.message), info.stack, task.lineOffset));
     }
     if (text[0] !== "R") throw new TaskError({ kind: "result", message: "the code replaced the sandbox's Promise machinery; return plain data" });
+    reusable = true;
     return { json: text.slice(1), logs: logs, logsTruncated: logsTruncated };
   } catch (err) {
     if (interrupted) err = new TaskError({ kind: "timeout", message: "interrupted" });
     if (err instanceof TaskError) {
+      reusable = err.error.kind === "runtime" || err.error.kind === "result" || err.error.kind === "syntax";
       err.error.logs = logs;
       err.error.logsTruncated = logsTruncated;
       throw err;
     }
+    // A host-level exception (one that unwound through WASM frames) may leave the module's own
+    // stack inconsistent: this worker is replaced once it has answered.
+    parentPort.postMessage({ recycle: true });
     const message = err && err.message ? String(err.message) : String(err);
     throw new TaskError({ kind: classify("InternalError", message), message: message, logs: logs, logsTruncated: logsTruncated });
   } finally {
@@ -229,10 +248,15 @@ async function runCode(task) {
       } catch (e) {}
     }
     try {
+      if (runtime.hasPendingJob()) reusable = false;
       if (vm) vm.dispose();
-      runtime.dispose();
+      if (!reusable) {
+        sharedRuntime = null;
+        runtime.dispose();
+      }
     } catch (e) {
       // A runtime that cannot be freed (after an out-of-memory) taints the WASM heap: start anew.
+      sharedRuntime = null;
       parentPort.postMessage({ recycle: true });
     }
   }

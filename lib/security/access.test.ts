@@ -13,6 +13,7 @@ import {
   verifySessionCookie,
 } from "./auth";
 import { createLoginLimiter } from "./login-limiter";
+import { clientAddress, requestIsHttps, SOCKET_ADDRESS_HEADER, stampSocketAddresses } from "./socket-address";
 
 const saved = { ...process.env };
 function setEnv(vars: Record<string, string | undefined>) {
@@ -51,6 +52,11 @@ describe("proxy with APP_PASSWORD set", () => {
     ["POST", "/api/executions/ex1/retry"],
     ["POST", "/api/executions/ex1/share"],
     ["DELETE", "/api/executions/ex1/share"],
+    ["POST", "/api/executions/ex1/rerun"],
+    ["GET", "/api/workflows/wf1/versions"],
+    ["GET", "/api/workflows/wf1/versions/2"],
+    ["POST", "/api/workflows/wf1/versions/2/restore"],
+    ["POST", "/api/workflows/wf1/executions/retry"],
     ["GET", "/api/workflows/wf1/webhooks"],
     ["POST", "/api/workflows/wf1/webhooks"],
     ["DELETE", "/api/workflows/wf1/webhooks/start"],
@@ -155,12 +161,17 @@ describe("proxy without APP_PASSWORD", () => {
 });
 
 describe("login and logout routes", () => {
-  beforeEach(() => setEnv({ APP_PASSWORD: "correct horse", APP_SECRET: "s3cret-key" }));
-  const jsonLogin = (body: unknown, ip = "203.0.113.9") =>
+  beforeEach(() => {
+    setEnv({ APP_PASSWORD: "correct horse", APP_SECRET: "s3cret-key" });
+    stampSocketAddresses();
+    (globalThis as { __braidLoginLimiter?: unknown }).__braidLoginLimiter = undefined;
+  });
+  /** A JSON sign-in as the server sees it from socket address `ip` (the stamp the server adds). */
+  const jsonLogin = (body: unknown, ip = "203.0.113.9", headers: Record<string, string> = {}, base = BASE) =>
     login(
-      new Request(`${BASE}/api/auth/login`, {
+      new Request(`${base}/api/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-forwarded-for": ip },
+        headers: { "content-type": "application/json", [SOCKET_ADDRESS_HEADER]: ip, ...headers },
         body: JSON.stringify(body),
       }),
       undefined,
@@ -187,7 +198,11 @@ describe("login and logout routes", () => {
     expect(res.status).toBe(422);
     expect((await res.json()).error.message).toMatch(/^password:/);
     const notJson = await login(
-      new Request(`${BASE}/api/auth/login`, { method: "POST", body: "{" }),
+      new Request(`${BASE}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{",
+      }),
       undefined,
     );
     expect(notJson.status).toBe(400);
@@ -224,24 +239,86 @@ describe("login and logout routes", () => {
     expect(res.status).toBe(413);
   });
 
-  it("rate-limits repeated failures from one client", async () => {
-    for (let i = 0; i < 10; i++)
-      expect((await jsonLogin({ password: `guess${i}` }, "192.0.2.77")).status).toBe(401);
-    expect((await jsonLogin({ password: "correct horse" }, "192.0.2.77")).status).toBe(429);
+  it("slows down repeated failures from one socket address, whatever X-Forwarded-For says; others pass", async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await jsonLogin({ password: `guess${i}` }, "192.0.2.77", {
+        "x-forwarded-for": `198.18.0.${i}`,
+      });
+      expect(res.status).toBe(401);
+    }
+    const slowed = await jsonLogin({ password: "correct horse" }, "192.0.2.77", {
+      "x-forwarded-for": "198.18.9.9",
+    });
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get("retry-after")).toBe("1");
     expect((await jsonLogin({ password: "correct horse" }, "192.0.2.78")).status).toBe(200);
+  });
+
+  it("sets Secure on the cookie only when the request came over HTTPS", async () => {
+    const plain = await jsonLogin({ password: "correct horse" }, "192.0.2.10");
+    expect(plain.headers.get("set-cookie")).not.toMatch(/Secure/);
+    const tls = await jsonLogin({ password: "correct horse" }, "192.0.2.10", {}, "https://braid.test");
+    expect(tls.headers.get("set-cookie")).toMatch(/; Secure/);
+    const spoofed = await jsonLogin({ password: "correct horse" }, "192.0.2.10", {
+      "x-forwarded-proto": "https",
+    });
+    expect(spoofed.headers.get("set-cookie")).not.toMatch(/Secure/);
+    setEnv({ APP_PASSWORD: "correct horse", APP_SECRET: "s3cret-key", TRUSTED_PROXIES: "10.0.0.0/8" });
+    const proxied = await jsonLogin({ password: "correct horse" }, "10.1.2.3", {
+      "x-forwarded-proto": "https",
+    });
+    expect(proxied.headers.get("set-cookie")).toMatch(/; Secure/);
   });
 
   it("logout clears the cookie", async () => {
     const res = await logout(new Request(`${BASE}/api/auth/logout`, { method: "POST" }));
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
   });
+});
 
-  it("a login limiter window expires", () => {
-    const limiter = createLoginLimiter({ max: 2, windowMs: 1000 });
+describe("the login limiter", () => {
+  it("never locks out: the wait doubles per failure past the free ones, capped, and a window expires", () => {
+    const limiter = createLoginLimiter({ free: 2, maxDelayMs: 4000, windowMs: 100_000 });
     limiter.fail("k", 0);
-    limiter.fail("k", 1);
-    expect(limiter.allowed("k", 2)).toBe(false);
-    expect(limiter.allowed("k", 2000)).toBe(true);
+    expect(limiter.waitMs("k", 0)).toBe(0);
+    limiter.fail("k", 10);
+    expect(limiter.waitMs("k", 10)).toBe(1000);
+    expect(limiter.waitMs("k", 1010)).toBe(0);
+    limiter.fail("k", 1010);
+    expect(limiter.waitMs("k", 1010)).toBe(2000);
+    for (let t = 4000; t < 4010; t++) limiter.fail("k", t);
+    expect(limiter.waitMs("k", 4010)).toBe(3999);
+    expect(limiter.waitMs("other", 4010)).toBe(0);
+    expect(limiter.waitMs("k", 200_000)).toBe(0);
+  });
+
+  it("slows everyone down a little when many addresses fail at once", () => {
+    const limiter = createLoginLimiter({ globalFreePerMinute: 3 });
+    for (let i = 0; i < 3; i++) limiter.fail(`bot-${i}`, 1000 + i);
+    expect(limiter.waitMs("real-user", 1002)).toBe(1000);
+    expect(limiter.waitMs("real-user", 2002)).toBe(0);
+    expect(limiter.waitMs("real-user", 70_000)).toBe(0);
+  });
+
+  it.each([
+    ["direct client: its socket", "203.0.113.5", "1.1.1.1", "", "203.0.113.5"],
+    ["IPv4-mapped socket", "::ffff:203.0.113.5", "", "", "203.0.113.5"],
+    ["trusted proxy: the client it forwards", "10.0.0.2", "203.0.113.7", "10.0.0.0/8", "203.0.113.7"],
+    [
+      "trusted chain: right-most untrusted hop",
+      "10.0.0.2",
+      "6.6.6.6, 203.0.113.7, 10.0.0.3",
+      "10.0.0.0/8",
+      "203.0.113.7",
+    ],
+    ["untrusted peer sending X-Forwarded-For", "198.51.100.4", "10.9.9.9", "10.0.0.0/8", "198.51.100.4"],
+  ])("clientAddress: %s", (_name, socket, forwarded, trusted, expected) => {
+    stampSocketAddresses();
+    const req = new Request(BASE, {
+      headers: { [SOCKET_ADDRESS_HEADER]: socket, ...(forwarded ? { "x-forwarded-for": forwarded } : {}) },
+    });
+    expect(clientAddress(req, trusted ? [trusted] : [])).toBe(expected);
+    expect(requestIsHttps(req, [])).toBe(false);
   });
 });
 

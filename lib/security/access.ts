@@ -41,10 +41,16 @@ export function isApiPath(pathname: string): boolean {
 
 /**
  * Why a request URL must be refused before any route sees it, or `undefined`: a NUL byte (`%00`)
- * in the path or query decodes into route params that Postgres cannot even compare.
+ * in the path or query decodes into route params that Postgres cannot even compare; a path whose
+ * percent-encoding is not UTF-8 (`/api/workflows/%ff%fe`) cannot be decoded into params at all.
  */
 export function unsafeUrlReason(pathname: string, search: string): string | undefined {
   if (/%00/i.test(pathname)) return "path: contains a NUL character (%00)";
   if (/%00/i.test(search)) return "query: contains a NUL character (%00)";
+  try {
+    decodeURIComponent(pathname);
+  } catch {
+    return "path: malformed percent-encoding (not UTF-8)";
+  }
   return undefined;
 }

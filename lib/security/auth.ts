@@ -76,20 +76,27 @@ export function verifySessionCookie(value: string | undefined | null, now: numbe
   return Number.isFinite(expiresAt) && expiresAt > now;
 }
 
-/** Cookie attributes for the session: httpOnly, SameSite=Lax, Secure in production. */
-export function sessionCookieOptions(maxAgeMs: number = SESSION_TTL_MS) {
+/**
+ * Cookie attributes for the session: httpOnly, SameSite=Lax, and Secure when the request came over
+ * HTTPS (so a plain-HTTP LAN host can still sign in).
+ */
+export function sessionCookieOptions(maxAgeMs: number = SESSION_TTL_MS, secure = false) {
   return {
     httpOnly: true,
     sameSite: "lax" as const,
-    secure: getEnv().NODE_ENV === "production",
+    secure,
     path: "/",
     maxAge: Math.floor(maxAgeMs / 1000),
   };
 }
 
 /** A `Set-Cookie` header value for `value` (empty value and Max-Age=0 clear it). */
-export function serializeSessionCookie(value: string, maxAgeMs: number = SESSION_TTL_MS): string {
-  const o = sessionCookieOptions(maxAgeMs);
+export function serializeSessionCookie(
+  value: string,
+  maxAgeMs: number = SESSION_TTL_MS,
+  secure = false,
+): string {
+  const o = sessionCookieOptions(maxAgeMs, secure);
   return [
     `${SESSION_COOKIE}=${value}`,
     `Path=${o.path}`,

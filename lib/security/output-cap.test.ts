@@ -55,13 +55,18 @@ describe("node output size cap in a real run", () => {
       ],
     };
     const created = await CREATE(
-      new Request("http://127.0.0.1/api/workflows", { method: "POST", body: JSON.stringify(definition) }),
+      new Request("http://127.0.0.1/api/workflows", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(definition),
+      }),
       undefined,
     );
     const { id } = (await created.json()) as { id: string };
     const run = await RUN(
       new Request(`http://127.0.0.1/api/workflows/${id}/run`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: '{"mode":"immediate"}',
       }),
       { params: Promise.resolve({ id }) },

@@ -17,11 +17,14 @@ describe("createRedactor", () => {
     ["base64 at offset 1", Buffer.from(`a${SECRET}zz`).toString("base64")],
     ["base64 at offset 2", Buffer.from(`ab${SECRET}`).toString("base64")],
     ["latin-1 base64 (btoa, JSONata)", Buffer.from(`user:${SECRET}`, "latin1").toString("base64")],
+    ["lowercased", `getaddrinfo ENOTFOUND ${SECRET.toLowerCase()}`],
+    ["uppercased", `HOST: ${SECRET.toUpperCase()}`],
   ])("removes the %s form", (_label, text) => {
     const out = redact({ deep: [{ text }] });
     const flat = JSON.stringify(out);
     expect(flat).toContain(REDACTED);
     expect(flat).not.toContain(SECRET);
+    expect(flat.toLowerCase()).not.toContain(SECRET.toLowerCase());
     expect(flat).not.toContain(encodeURIComponent(SECRET));
     expect(flat).not.toContain(Buffer.from(SECRET).toString("base64").slice(4, 20));
     expect(flat).not.toContain(Buffer.from(`user:${SECRET}`, "latin1").toString("base64").slice(8, 24));

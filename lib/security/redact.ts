@@ -13,6 +13,7 @@ const identity: Redactor = (value) => value;
  * Builds a redactor for `values`. Each secret is searched in every string (keys included) of a
  * JSON-like value, in its raw, JSON-escaped, URL-encoded, base64 and base64url forms; base64 is
  * also matched when the secret sits at any offset inside a longer encoded text (e.g. Basic auth).
+ * Matching ignores case, so a secret host name lowercased by a DNS error is caught too.
  * Values that contain no secret are returned as the same reference.
  */
 export function createRedactor(values: Iterable<string>): Redactor {
@@ -23,7 +24,8 @@ export function createRedactor(values: Iterable<string>): Redactor {
   }
   if (forms.size === 0) return identity;
   const sorted = [...forms].sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "g");
+  // Case-insensitive: a host name or e-mail address comes back lowercased in DNS and SMTP errors.
+  const pattern = new RegExp(sorted.map(escapeRegExp).join("|"), "gi");
   const redactString = (s: string): string => {
     if (s.length < MIN_SECRET_LENGTH) return s;
     pattern.lastIndex = 0;

@@ -42,6 +42,12 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/share/[token]/route.ts": "public-read",
   "app/api/share/[token]/events/route.ts": "public-read",
   "app/api/openapi.json/route.ts": "session",
+  "app/api/workflows/[id]/versions/route.ts": "session",
+  "app/api/workflows/[id]/versions/[v]/route.ts": "session",
+  "app/api/workflows/[id]/versions/[v]/restore/route.ts": "session",
+  "app/api/executions/[id]/rerun/route.ts": "session",
+  "app/api/workflows/[id]/executions/retry/route.ts": "session",
+  "app/workflows/[id]/versions/page.tsx": "session",
 };
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

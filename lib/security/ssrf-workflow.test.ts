@@ -61,7 +61,11 @@ describe("http nodes in a run cannot reach private addresses", () => {
       edges: targets.map((_, i) => ({ source: "start", target: `h${i}` })),
     };
     const created = await CREATE(
-      new Request("http://127.0.0.1/api/workflows", { method: "POST", body: JSON.stringify(definition) }),
+      new Request("http://127.0.0.1/api/workflows", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(definition),
+      }),
       undefined,
     );
     expect(created.status).toBe(201);
@@ -69,6 +73,7 @@ describe("http nodes in a run cannot reach private addresses", () => {
     const res = await RUN(
       new Request(`http://127.0.0.1/api/workflows/${id}/run`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ mode: "immediate", inputs: { target: `http://0x7f.1:${port}/admin` } }),
       }),
       { params: Promise.resolve({ id }) },

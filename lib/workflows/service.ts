@@ -3,6 +3,7 @@ import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { AppError, describeIssues, notFound } from "@/lib/api/errors";
 import type { Db } from "@/lib/db/client";
 import { webhooks, workflows } from "@/lib/db/schema";
+import { getVersionOrThrow, type VersionMeta, writeVersion } from "@/lib/versions/store";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { validateWorkflow } from "@/lib/workflow/validate";
 import { syncSchedules } from "./schedules";
@@ -64,54 +65,98 @@ export async function getWorkflowOrThrow(db: Db, id: string): Promise<WorkflowRe
   return toRecord(row);
 }
 
-/** Stores a new workflow after validating it. */
-export async function createWorkflow(db: Db, input: unknown): Promise<WorkflowRecord> {
+/** Stores a new workflow after validating it, with its version 1 (same transaction). */
+export async function createWorkflow(
+  db: Db,
+  input: unknown,
+  meta: Pick<VersionMeta, "author" | "message"> = {},
+): Promise<WorkflowRecord> {
   const definition = parseDefinitionOrThrow(input);
-  const [row] = await db
-    .insert(workflows)
-    .values({ id: randomUUID(), name: definition.name, definition })
-    .returning();
-  await syncSchedules(db, row!.id, definition);
-  return toRecord(row!);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(workflows)
+      .values({ id: randomUUID(), name: definition.name, definition })
+      .returning();
+    await writeVersion(tx, row!.id, row!.version, definition, meta);
+    await syncSchedules(tx, row!.id, definition);
+    return toRecord(row!);
+  });
 }
 
 /**
- * Replaces a workflow's definition and bumps its version. With `expectedVersion`, a concurrent
- * update in between is refused with a 409 instead of being overwritten.
+ * Replaces a workflow's definition, bumps its version and writes that version's immutable row, in
+ * one transaction. With `expectedVersion`, a concurrent update in between is refused with a 409
+ * instead of being overwritten.
  */
 export async function updateWorkflow(
   db: Db,
   id: string,
   input: unknown,
-  options: { expectedVersion?: number } = {},
+  options: { expectedVersion?: number } & VersionMeta = {},
 ): Promise<WorkflowRecord> {
   const definition = parseDefinitionOrThrow(input);
   const where =
     options.expectedVersion === undefined
       ? eq(workflows.id, id)
       : sql`${workflows.id} = ${id} and ${workflows.version} = ${options.expectedVersion}`;
-  const [row] = await db
-    .update(workflows)
-    .set({ name: definition.name, definition, version: sql`${workflows.version} + 1`, updatedAt: sql`now()` })
-    .where(where)
-    .returning();
-  if (row) {
+  const saved = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(workflows)
+      .set({
+        name: definition.name,
+        definition,
+        version: sql`${workflows.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(where)
+      .returning();
+    if (!row) return undefined;
+    await writeVersion(tx, id, row.version, definition, options);
     // A trigger that is gone takes its webhook with it, so no dangling URL outlives it.
     const triggers = definition.nodes.filter((n) => n.type === "trigger").map((n) => n.id);
-    await db
+    await tx
       .delete(webhooks)
       .where(and(eq(webhooks.workflowId, id), notInArray(webhooks.triggerId, triggers)));
-    await syncSchedules(db, id, definition);
+    await syncSchedules(tx, id, definition);
     return toRecord(row);
-  }
+  });
+  if (saved) return saved;
   await getWorkflowOrThrow(db, id); // 404 when it does not exist
   throw new AppError(409, "version_conflict", `workflow "${id}" was changed by someone else; reload it`);
 }
 
 /** Renames a workflow (the name inside its definition too). */
-export async function renameWorkflow(db: Db, id: string, name: string): Promise<WorkflowRecord> {
+export async function renameWorkflow(
+  db: Db,
+  id: string,
+  name: string,
+  meta: Pick<VersionMeta, "author"> = {},
+): Promise<WorkflowRecord> {
   const current = await getWorkflowOrThrow(db, id);
-  return updateWorkflow(db, id, { ...current.definition, name });
+  return updateWorkflow(
+    db,
+    id,
+    { ...current.definition, name },
+    { ...meta, message: `Renamed to "${name}"` },
+  );
+}
+
+/**
+ * Makes version `version` the newest one (SPEC §3 `POST …/versions/:v/restore`): its definition is
+ * saved as a new version; nothing is deleted. The definition is validated again, as any save is.
+ */
+export async function restoreVersion(
+  db: Db,
+  id: string,
+  version: number,
+  meta: Pick<VersionMeta, "author"> = {},
+): Promise<WorkflowRecord> {
+  const old = await getVersionOrThrow(db, id, version);
+  return updateWorkflow(db, id, old.definition, {
+    author: meta.author,
+    message: `Restored version ${version}`,
+    restoredFrom: version,
+  });
 }
 
 /** Deletes a workflow and, by cascade, its executions. */

@@ -1,16 +1,20 @@
 /**
  * Security part of `npm run bench`: the cost of what every request or node output pays for.
  * Redactor throughput on node outputs, the SSRF address check, the HTTP client against raw
- * undici (same local server, side by side) and session verification in proxy.ts.
+ * undici (same local server, side by side) and session verification in proxy.ts. And a server-like
+ * loop whose one request runs a runaway regex (on the expression isolate) while other clients'
+ * `GET /` go on being answered.
  * Run: `npx tsx scripts/bench/security.ts`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Agent, request as undiciRequest } from "undici";
+import { evaluateExpression, setExpressionIsolate } from "@/lib/engine/expressions";
 import { resetEnv } from "@/lib/env";
 import { blockedAddressReason } from "@/lib/http/address-policy";
 import { createHttpClient } from "@/lib/http/client";
+import { installExpressionIsolate } from "@/lib/sandbox/expression-isolate";
 import { createSessionToken, verifySessionCookie } from "@/lib/security/auth";
 import { capOutputSize } from "@/lib/security/limits";
 import { createRedactor } from "@/lib/security/redact";
@@ -184,6 +188,69 @@ rows.push({
   unit: "×",
   target: "< 1.5×",
   pass: oursMs / rawMs < 1.5,
+});
+
+// A runaway expression in one request must not hold up another client (issue 17.2).
+installExpressionIsolate();
+const runaway = "$match(inputs.s, /\\d*\\d*\\d*\\d*x/)";
+const appServer = http.createServer((req, res) => {
+  if (req.url === "/run") {
+    evaluateExpression(
+      runaway,
+      { inputs: { s: "1".repeat(200) }, nodes: {}, input: null },
+      { nodeType: "transform", nodeId: "t1", field: "config.expression" },
+    ).then(
+      () => res.end("done"),
+      (err: Error) => {
+        res.statusCode = 422;
+        res.end(err.message);
+      },
+    );
+    return;
+  }
+  res.end("ok");
+});
+await new Promise<void>((r) => appServer.listen(0, "127.0.0.1", () => r()));
+const appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
+const appAgent = new Agent();
+await undiciRequest(`${appUrl}/`, { dispatcher: appAgent }).then((r) => r.body.text());
+const runStart = performance.now();
+const runDone = undiciRequest(`${appUrl}/run`, { dispatcher: appAgent }).then(async (r) => ({
+  status: r.statusCode,
+  text: await r.body.text(),
+  ms: performance.now() - runStart,
+}));
+let worstGetMs = 0;
+let gets = 0;
+await new Promise((r) => setTimeout(r, 100));
+let settled = false;
+void runDone.finally(() => {
+  settled = true;
+});
+while (!settled) {
+  const t = performance.now();
+  await undiciRequest(`${appUrl}/`, { dispatcher: appAgent }).then((r) => r.body.text());
+  worstGetMs = Math.max(worstGetMs, performance.now() - t);
+  gets++;
+  await new Promise((r) => setTimeout(r, 20));
+}
+const run = await runDone;
+appServer.close();
+await appAgent.close();
+setExpressionIsolate(undefined);
+rows.push({
+  what: `GET / during a runaway regex (worst of ${gets})`,
+  value: worstGetMs,
+  unit: "ms",
+  target: "< 100 ms",
+  pass: worstGetMs < 100 && gets > 0,
+});
+rows.push({
+  what: `  the runaway request: ${run.status} ${/ran past/.test(run.text) ? "killed" : "?"}`,
+  value: run.ms,
+  unit: "ms",
+  target: "-",
+  pass: run.status === 422,
 });
 
 const pad = (s: string, n: number) => s.padEnd(n);

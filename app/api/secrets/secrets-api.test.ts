@@ -14,6 +14,7 @@ const put = (name: string, body: unknown) =>
   PUT(
     new Request(`http://localhost/api/secrets/${name}`, {
       method: "PUT",
+      headers: { "content-type": "application/json" },
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
     ctx(name),

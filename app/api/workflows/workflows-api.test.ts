@@ -19,9 +19,9 @@ const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const json = (body: unknown, init: RequestInit = {}) =>
   new Request("http://localhost/api/workflows", {
     method: "POST",
-    headers: { "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
     ...init,
+    headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) },
   });
 
 /** Malformed bodies for POST and PUT: each a 4xx with a code (and issues when it is a validation error). */

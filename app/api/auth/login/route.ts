@@ -6,7 +6,8 @@ import {
   safeNextPath,
   serializeSessionCookie,
 } from "@/lib/security/auth";
-import { clientKey, getLoginLimiter } from "@/lib/security/login-limiter";
+import { getLoginLimiter } from "@/lib/security/login-limiter";
+import { clientAddress, requestIsHttps, trustedProxies } from "@/lib/security/socket-address";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -29,10 +30,19 @@ export const POST = withErrors(async (req: Request) => {
     );
   }
   const limiter = getLoginLimiter();
-  const key = clientKey(req);
-  if (!limiter.allowed(key)) {
+  const proxies = trustedProxies();
+  const key = clientAddress(req, proxies);
+  const waitMs = limiter.waitMs(key);
+  if (waitMs > 0) {
+    const retryAfter = String(Math.ceil(waitMs / 1000));
     if (isForm) return redirectTo(`/login?error=rate_limited&next=${encodeURIComponent(target)}`, req);
-    throw new AppError(429, "rate_limited", "too many failed sign-ins; wait a few minutes and try again");
+    throw new AppError(
+      429,
+      "rate_limited",
+      `too many failed sign-ins; try again in ${retryAfter} s`,
+      undefined,
+      { "retry-after": retryAfter },
+    );
   }
   if (!checkPassword(password)) {
     limiter.fail(key);
@@ -40,7 +50,7 @@ export const POST = withErrors(async (req: Request) => {
     throw new AppError(401, "invalid_password", "password: not right");
   }
   limiter.succeed(key);
-  const cookie = serializeSessionCookie(createSessionToken());
+  const cookie = serializeSessionCookie(createSessionToken(), undefined, requestIsHttps(req, proxies));
   if (isForm) return redirectTo(target, req, cookie);
   return Response.json(
     { ok: true, next: target },

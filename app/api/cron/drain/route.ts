@@ -2,8 +2,7 @@ import { withErrors } from "@/lib/api/errors";
 import { getDatabase } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { assertCronAuthorized } from "@/lib/runs/cron-auth";
-import { drainQueue } from "@/lib/runs/drain";
-import { fireDueSchedules } from "@/lib/runs/schedules";
+import { drainOnce } from "@/lib/runs/drain-loop";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -12,9 +11,7 @@ export const maxDuration = 60;
 
 async function drain(req: Request): Promise<Response> {
   assertCronAuthorized(req, getEnv().CRON_SECRET);
-  const database = await getDatabase();
-  await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
-  return Response.json(await drainQueue(database));
+  return Response.json(await drainOnce(await getDatabase()));
 }
 
 /**

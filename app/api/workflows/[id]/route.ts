@@ -1,4 +1,4 @@
-import { readJson, withErrors } from "@/lib/api/errors";
+import { parseIfMatch, readJson, withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
 import { deleteWorkflow, getWorkflowOrThrow, updateWorkflow } from "@/lib/workflows/service";
 
@@ -16,9 +16,7 @@ export const GET = withErrors(async (_req: Request, { params }: Ctx) => {
 /** `PUT /api/workflows/:id`: body is a definition → 200; bumps `version`. `If-Match: <version>` guards. */
 export const PUT = withErrors(async (req: Request, { params }: Ctx) => {
   const { id } = await params;
-  const ifMatch = req.headers.get("if-match");
-  const expectedVersion =
-    ifMatch && /^\d+$/.test(ifMatch.replaceAll('"', "")) ? Number(ifMatch.replaceAll('"', "")) : undefined;
+  const expectedVersion = parseIfMatch(req.headers.get("if-match"));
   const body = await readJson(req);
   return Response.json(await updateWorkflow(await getDb(), id, body, { expectedVersion }));
 });

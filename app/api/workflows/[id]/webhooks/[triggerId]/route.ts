@@ -1,6 +1,6 @@
-import { withErrors } from "@/lib/api/errors";
+import { readJson, withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
-import { revokeWebhook } from "@/lib/runs/webhooks";
+import { revokeWebhook, updateWebhook } from "@/lib/runs/webhooks";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,5 +11,13 @@ export const DELETE = withErrors(
     const { id, triggerId } = await params;
     await revokeWebhook(await getDb(), id, triggerId);
     return new Response(null, { status: 204 });
+  },
+);
+
+/** Sets the webhook's rate limit: `{ rateLimit: { max, windowSeconds } | null }` → the webhook. */
+export const PATCH = withErrors(
+  async (req: Request, { params }: { params: Promise<{ id: string; triggerId: string }> }) => {
+    const { id, triggerId } = await params;
+    return Response.json(await updateWebhook(await getDb(), id, triggerId, await readJson(req)));
   },
 );
