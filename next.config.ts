@@ -31,6 +31,9 @@ const nextConfig: NextConfig = {
   ],
   compress: false, // SSE must not be buffered by compression; a reverse proxy may compress other routes.
   devIndicators: false,
+  // `next dev` blocks its dev resources for origins other than localhost: opened at 127.0.0.1 the
+  // builder rendered dead. Both usual local origins are allowed.
+  allowedDevOrigins: ["localhost", "127.0.0.1"],
   // Saving a workflow goes through a server action; definitions may be up to 5 MB (SPEC §1).
   experimental: { serverActions: { bodySizeLimit: "5mb" } },
   async headers() {

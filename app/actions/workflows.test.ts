@@ -76,6 +76,18 @@ describe("createWorkflowAction", () => {
     expect(state.fieldErrors?.name?.[0]).toMatch(/name/i);
     expect(await countRows()).toBe(before);
   });
+
+  it("says an import error as a person would, pointing at the node", async () => {
+    const json = JSON.stringify({
+      ...valid,
+      nodes: [...valid.nodes, { id: "h", type: "http", config: { method: "GET" } }],
+    });
+    const state = await importWorkflowAction({}, form({ json }));
+    expect(state.issues?.find((i) => i.path === "nodes[2].config.url")?.message).toBe(
+      'Node "h" (HTTP request): the URL is missing',
+    );
+    expect(state.fieldErrors?.json).toEqual(['Node "h" (HTTP request): the URL is missing']);
+  });
 });
 
 describe("importWorkflowAction", () => {

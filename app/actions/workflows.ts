@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
+import { describeImportIssues } from "@/lib/editor/import-export";
 import { LIMITS, type WorkflowDefinition } from "@/lib/workflow/schema";
 import type { ValidationIssue } from "@/lib/workflow/validate";
 import { createWorkflow, deleteWorkflow, renameWorkflow, updateWorkflow } from "@/lib/workflows/service";
@@ -89,10 +90,11 @@ export async function importWorkflowAction(
     id = (await createWorkflow(await getDb(), parsed, { author: "session", message: "Imported" })).id;
   } catch (err) {
     const failure = toActionFailure(err);
+    const issues = describeImportIssues(parsed, failure.issues ?? []);
     return {
       message: "The workflow was not imported.",
-      issues: failure.issues ?? [],
-      fieldErrors: { json: [failure.message] },
+      issues,
+      fieldErrors: { json: [issues[0]?.message ?? failure.message] },
     };
   }
   revalidatePath("/");

@@ -204,7 +204,10 @@ describe("editor store", () => {
       .getState()
       .importJson(JSON.stringify({ ...base, nodes: [{ id: "x", type: "nope" }] }));
     expect(unknownType.ok).toBe(false);
-    if (!unknownType.ok) expect(unknownType.reason).toMatch(/nodes\[0\]\.type/);
+    if (!unknownType.ok) {
+      expect(unknownType.reason).toBe('Node "x": "nope" is not a node type');
+      expect(unknownType.issues?.map((i) => i.path)).toContain("nodes[0].type");
+    }
     expect(store.getState().definition).toBe(before);
 
     const other = { ...base, name: "Imported", nodes: [base.nodes[0]!], edges: [] };

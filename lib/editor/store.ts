@@ -383,9 +383,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
         const result = parseWorkflowJson(text);
         if (!result.ok) {
           const first = result.issues[0];
-          const reason = first
-            ? `${first.path ? `${first.path}: ` : ""}${first.message}`
-            : "invalid workflow";
+          const reason = first ? first.message : "invalid workflow";
           notify("error", `Import refused — ${reason}`);
           return { ok: false, reason, issues: result.issues };
         }

@@ -118,7 +118,11 @@ async function openPgliteFromTemplate(): Promise<Database> {
  * or an in-memory PGlite loaded from the migrated template. `close()` drops it.
  */
 export async function createTestDatabase(kind: "postgres" | "pglite" = testDbKind): Promise<Database> {
-  if (kind === "pglite") return openPgliteFromTemplate();
+  if (kind === "pglite") {
+    // BRAID_TEST_PGLITE_TEMPLATE=0 migrates each database from scratch instead (to rule the template out).
+    if (process.env.BRAID_TEST_PGLITE_TEMPLATE === "0") return openPglite(undefined, { migrate: true });
+    return openPgliteFromTemplate();
+  }
   if (!(await postgresAvailable())) throw new Error(`Postgres is not reachable at ${TEST_POSTGRES_URL}`);
   const admin = postgres(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} });
   try {
