@@ -2,9 +2,10 @@ import { cacheKey, type LlmCache, type LlmCachedValue } from "@/lib/cache/llm-ca
 import { createPostgresCache } from "@/lib/cache/postgres-cache";
 import { createUpstashCache } from "@/lib/cache/upstash-cache";
 import type { Database } from "@/lib/db/client";
-import type { LlmClient, LlmRequest, LlmResult } from "@/lib/engine/ports";
+import type { LlmCallOptions, LlmClient, LlmRequest, LlmResult } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { createOpenAiProvider, type LlmProvider } from "./openai-provider";
+import { costOf, DEFAULT_PRICES, type PriceTable, parsePrices } from "./prices";
 import { scrubSecrets } from "./scrub";
 import { createSingleFlight, type FlightContext } from "./single-flight";
 import { createThrottle } from "./throttle";
@@ -49,6 +50,8 @@ export interface LlmClientOptions {
   maxRetries?: number;
   /** Other secrets to scrub from cache warnings (e.g. the Upstash token). */
   secrets?: string[];
+  /** Prices by model (default: the shipped defaults); results carry `costUsd`/`savedUsd`. */
+  prices?: PriceTable;
   /** Replaces the openai-SDK provider (tests of the caching layer only). */
   provider?: LlmProvider;
 }
@@ -116,6 +119,7 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
   const recentMax = options.recentMax ?? 500;
   const providerScope = options.baseUrl ?? "openai";
   const secrets = [options.apiKey, ...(options.secrets ?? [])];
+  const prices = options.prices ?? DEFAULT_PRICES;
   const flights = createSingleFlight<LlmResult>();
   const recent = new Map<string, { value: LlmCachedValue; until: number }>();
   let failuresInARow = 0;
@@ -301,29 +305,42 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
     }
   };
 
+  const priced = (result: LlmResult): LlmResult => {
+    const cost = costOf(prices, result.model, result.usage);
+    return result.cached
+      ? { ...result, costUsd: 0, savedUsd: cost }
+      : { ...result, costUsd: cost, savedUsd: undefined };
+  };
+
+  const complete = async (req: LlmRequest, callOptions: LlmCallOptions): Promise<LlmResult> => {
+    const stream = callOptions.onPartial !== undefined;
+    const useCache = cache !== undefined && req.cache !== false;
+    if (!useCache) {
+      const caller = { ...callOptions };
+      const ctx: FlightContext = {
+        signal: caller.signal ?? new AbortController().signal,
+        partial: (text) => caller.onPartial?.(text),
+        log: (level, message) => caller.log?.(level, message),
+      };
+      return { ...(await callProvider(req, ctx, stream)), cached: false };
+    }
+    const key = cacheKey(req, providerScope);
+    const inHand = recalled(key);
+    if (inHand) {
+      if (callOptions.signal?.aborted) throw callOptions.signal.reason;
+      if (stream) callOptions.onPartial?.(inHand.text);
+      return { ...inHand, cached: true };
+    }
+    // Streaming and non-streaming callers share a flight only with their own kind.
+    const flightKey = `${key}:${stream ? "stream" : "plain"}`;
+    return flights.run(flightKey, callOptions, (ctx) => cachedFlight(cache, key, req, ctx, stream));
+  };
+
   return {
     async complete(req, callOptions = {}) {
-      const stream = callOptions.onPartial !== undefined;
-      const useCache = cache !== undefined && req.cache !== false;
-      if (!useCache) {
-        const caller = { ...callOptions };
-        const ctx: FlightContext = {
-          signal: caller.signal ?? new AbortController().signal,
-          partial: (text) => caller.onPartial?.(text),
-          log: (level, message) => caller.log?.(level, message),
-        };
-        return { ...(await callProvider(req, ctx, stream)), cached: false };
-      }
-      const key = cacheKey(req, providerScope);
-      const inHand = recalled(key);
-      if (inHand) {
-        if (callOptions.signal?.aborted) throw callOptions.signal.reason;
-        if (stream) callOptions.onPartial?.(inHand.text);
-        return { ...inHand, cached: true };
-      }
-      // Streaming and non-streaming callers share a flight only with their own kind.
-      const flightKey = `${key}:${stream ? "stream" : "plain"}`;
-      return flights.run(flightKey, callOptions, (ctx) => cachedFlight(cache, key, req, ctx, stream));
+      const result = priced(await complete(req, callOptions));
+      if (result.savedUsd === undefined) delete result.savedUsd;
+      return result;
     },
   };
 }
@@ -352,6 +369,7 @@ export function createLlmClientFromEnv(
     baseUrl: env.OPENAI_BASE_URL,
     cache: upstash ? createUpstashCache(upstash) : createPostgresCache(database.db),
     secrets: upstash ? [upstash.token] : [],
+    prices: parsePrices(env.LLM_PRICES),
     ...overrides,
   });
   fromEnv.set(database, client);

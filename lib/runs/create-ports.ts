@@ -5,7 +5,9 @@ import type { EngineEvent, EnginePorts, EventSink } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
+import { createExecutionBudget } from "@/lib/llm/budget";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
+import { parsePrices } from "@/lib/llm/prices";
 import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
@@ -51,6 +53,7 @@ export async function createExecutionPorts(
     events: redacting,
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
+    budget: createExecutionBudget(database.db, executionId, { prices: parsePrices(env.LLM_PRICES) }),
     mailer: createMailer(env.SMTP_URL),
     secrets,
     redact,

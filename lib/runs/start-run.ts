@@ -12,7 +12,7 @@ import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { pickTrigger } from "@/lib/workflow/graph";
-import { RunMode } from "@/lib/workflow/schema";
+import { LlmBudget, RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { createOwnerName } from "./drain";
 import { kickDrain } from "./kick-drain";
@@ -32,6 +32,7 @@ export const RunRequest = z.strictObject({
     .min(1)
     .max(7 * 86_400_000)
     .optional(),
+  budget: LlmBudget.optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
@@ -108,6 +109,7 @@ export async function startRun(
     tags: request.tags ?? [],
     timeoutMs: request.timeoutMs ?? null,
     idempotencyKey: request.idempotencyKey ?? null,
+    budget: request.budget ?? null,
   };
   const immediate = mode === "immediate";
   const { row, created } = await enqueueExecution(
