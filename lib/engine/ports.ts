@@ -175,6 +175,23 @@ export interface BudgetPort {
   readonly signal?: AbortSignal;
 }
 
+/** One node attempt as a tracer sees it. */
+export interface AttemptInfo {
+  nodeId: string;
+  type: string;
+  attempt: number;
+}
+/** How an attempt ended. */
+export interface AttemptEnd {
+  status: "succeeded" | "failed" | "aborted";
+  cached?: boolean;
+  error?: NodeError;
+}
+/** Observes node attempts (traces, metrics). `startAttempt` must be cheap and must not throw. */
+export interface AttemptTracer {
+  startAttempt(info: AttemptInfo): { end(outcome: AttemptEnd): void } | undefined;
+}
+
 /** Everything an execution needs from the outside world. */
 export interface EnginePorts {
   journal: Journal;
@@ -185,4 +202,6 @@ export interface EnginePorts {
   clock?: Clock;
   /** LLM spend and budget; without it LLM calls are neither counted nor capped. */
   budget?: BudgetPort;
+  /** Optional observer of node attempts; absent → no work at all. */
+  tracer?: AttemptTracer;
 }

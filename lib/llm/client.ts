@@ -4,6 +4,7 @@ import { createUpstashCache } from "@/lib/cache/upstash-cache";
 import type { Database } from "@/lib/db/client";
 import type { LlmCallOptions, LlmClient, LlmRequest, LlmResult } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
+import { recordLlmCall } from "@/lib/telemetry/metrics";
 import { createOpenAiProvider, type LlmProvider } from "./openai-provider";
 import { costOf, DEFAULT_PRICES, type PriceTable, parsePrices } from "./prices";
 import { scrubSecrets } from "./scrub";
@@ -340,6 +341,7 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
     async complete(req, callOptions = {}) {
       const result = priced(await complete(req, callOptions));
       if (result.savedUsd === undefined) delete result.savedUsd;
+      recordLlmCall(result);
       return result;
     },
   };

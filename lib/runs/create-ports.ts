@@ -11,6 +11,7 @@ import { parsePrices } from "@/lib/llm/prices";
 import { capEventOutputs, capOutputSize } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
+import { createMetricsTracer } from "@/lib/telemetry/metrics";
 import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
 
 /** The real ports of one execution plus what its runner needs to finish it. */
@@ -53,6 +54,7 @@ export async function createExecutionPorts(
     events: redacting,
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
+    tracer: createMetricsTracer(),
     budget: createExecutionBudget(database.db, executionId, { prices: parsePrices(env.LLM_PRICES) }),
     mailer: createMailer(env.SMTP_URL),
     secrets,
