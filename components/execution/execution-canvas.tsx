@@ -19,6 +19,7 @@ import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { resolveEdges } from "@/lib/workflow/graph";
 import { handlesOf, type NodeType, nodeTypes } from "@/lib/workflow/node-types";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { nodeCostLabel, nodeCostOf } from "./cost";
 import { positionsOf } from "./flow-layout";
 
 type StatusNodeData = {
@@ -28,6 +29,8 @@ type StatusNodeData = {
   handles: string[];
   cached: boolean;
   selected: boolean;
+  /** "$0.0004", "saved $0.0123": an LLM node's cost. */
+  cost?: string;
 };
 type StatusNode = Node<StatusNodeData, "status">;
 
@@ -53,6 +56,11 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
         <span className="badge-dot" style={{ background: color }} aria-hidden />
         {data.status === "idle" ? "not run" : data.status}
         {data.cached ? <span className="tag">cached</span> : null}
+        {data.cost ? (
+          <span className="tag" data-testid={`node-cost-${id}`}>
+            {data.cost}
+          </span>
+        ) : null}
       </div>
       {data.handles.map((h, i) => (
         <Handle
@@ -87,6 +95,7 @@ export function ExecutionCanvas({
     () =>
       definition.nodes.map((n) => {
         const detail = nodes[n.id];
+        const cost = nodeCostOf(detail);
         return {
           id: n.id,
           type: "status",
@@ -98,6 +107,7 @@ export function ExecutionCanvas({
             handles: handlesOf(n),
             cached: detail?.cached ?? false,
             selected: n.id === selectedId,
+            cost: cost ? nodeCostLabel(cost) : undefined,
           },
           draggable: false,
           connectable: false,

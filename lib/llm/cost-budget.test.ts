@@ -10,6 +10,7 @@ import { createTestDatabase, testDbKind } from "@/lib/testing/db";
 import { type OpenAiServer, startOpenAiServer } from "@/lib/testing/openai-server";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { createExecutionBudget } from "./budget";
+import { dailyUsage } from "./daily-usage";
 import { costOf, DEFAULT_PRICES } from "./prices";
 
 const VARS = [
@@ -124,6 +125,16 @@ describe(`LLM cost and budget on ${testDbKind}`, () => {
     });
     const history = await listExecutions(database.db, workflowId);
     expect(history.map((h) => h.cost)).toEqual([second.cost, first.cost]);
+    const series = await dailyUsage(database.db, workflowId, 3);
+    expect(series.map((d) => d.day)).toHaveLength(3);
+    expect(series.slice(0, 2).every((d) => d.runs === 0 && d.costUsd === 0)).toBe(true);
+    expect(series[2]).toEqual({
+      day: new Date().toISOString().slice(0, 10),
+      runs: 2,
+      tokens: (first.cost?.promptTokens ?? 0) + (first.cost?.completionTokens ?? 0),
+      costUsd: first.cost?.costUsd,
+      savedUsd: second.cost?.savedUsd,
+    });
   }, 60_000);
 
   it("stops a run at its token budget, across a hand-off, before the call that would not fit", async () => {
