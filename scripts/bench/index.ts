@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-const parts = ["engine", "queue", "events", "llm", "security", "ui"];
+const parts = ["engine", "queue", "events", "llm", "telemetry", "security", "ui"];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const selected = wanted.length > 0 ? parts.filter((p) => wanted.includes(p)) : parts;
 const failures: string[] = [];
