@@ -21,6 +21,9 @@ export async function dailyUsage(
   days = 30,
   now = new Date(),
 ): Promise<DailyUsage[]> {
+  const since = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)),
+  ).toISOString();
   const rows = await query<{ day: string; runs: number; tokens: number; cost: number; saved: number }>(
     db,
     sql`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as runs,
@@ -28,7 +31,7 @@ export async function dailyUsage(
           sum(llm_cost_usd)::float8 as cost, sum(llm_saved_usd)::float8 as saved
         from executions
         where workflow_id = ${workflowId}
-          and created_at >= ${new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)))}
+          and created_at >= ${since}::timestamptz
         group by 1`,
   );
   const byDay = new Map(rows.map((r) => [r.day, r]));
