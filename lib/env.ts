@@ -22,6 +22,14 @@ export const Env = z.object({
   CRON_SECRET: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
+  /** JSON `{ "<model>": { "input": USD/1M, "output": USD/1M } }` merged over the shipped prices (SPEC §6). */
+  LLM_PRICES: optionalString,
+  /** OTLP/HTTP endpoint for traces; unset → no tracing SDK is loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  /** `true` puts prompts and answers on LLM spans. */
+  OTEL_CAPTURE_CONTENT: bool,
+  /** Bearer token for `GET /api/metrics` (else a session is needed). */
+  METRICS_TOKEN: optionalString,
   UPSTASH_REDIS_REST_URL: optionalString,
   UPSTASH_REDIS_REST_TOKEN: optionalString,
   SMTP_URL: optionalString,

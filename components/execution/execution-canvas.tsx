@@ -21,6 +21,7 @@ import { handlesOf, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { resolveEdges } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { nodeCostLabel, nodeCostOf } from "./cost";
 import { positionsOf } from "./flow-layout";
 
 type StatusNodeData = {
@@ -32,6 +33,8 @@ type StatusNodeData = {
   /** Copied from the source execution by a re-run (drawn with a dashed green border). */
   reused: boolean;
   selected: boolean;
+  /** "$0.0004", "saved $0.0123": an LLM node's cost. */
+  cost?: string;
 };
 type StatusNode = Node<StatusNodeData, "status">;
 
@@ -59,6 +62,11 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
         {data.status === "idle" ? "not run" : data.status}
         {data.cached ? <span className="tag">cached</span> : null}
         {data.reused ? <span className="tag">reused</span> : null}
+        {data.cost ? (
+          <span className="tag" data-testid={`node-cost-${id}`}>
+            {data.cost}
+          </span>
+        ) : null}
       </div>
       {data.handles.map((h, i) => (
         <Handle
@@ -93,6 +101,7 @@ export function ExecutionCanvas({
     () =>
       definition.nodes.map((n) => {
         const detail = nodes[n.id];
+        const cost = nodeCostOf(detail);
         return {
           id: n.id,
           type: "status",
@@ -105,6 +114,7 @@ export function ExecutionCanvas({
             cached: detail?.cached ?? false,
             reused: detail?.reused === true,
             selected: n.id === selectedId,
+            cost: cost ? nodeCostLabel(cost) : undefined,
           },
           draggable: false,
           connectable: false,

@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import type { ExecutionSummary } from "@/lib/runs/get-execution";
+import { formatUsd } from "./cost";
 
 const retryable = (e: ExecutionSummary) => (e.status === "failed" || e.status === "cancelled") && !e.nodeId;
 
@@ -124,6 +125,9 @@ export function ExecutionHistoryTable({
             <th scope="col" className="num">
               Duration
             </th>
+            <th scope="col" className="num">
+              LLM cost
+            </th>
             <th scope="col">Started</th>
             <th scope="col">Tags</th>
           </tr>
@@ -162,6 +166,18 @@ export function ExecutionHistoryTable({
               </td>
               <td>{e.mode}</td>
               <td className="num">{formatDuration(e.durationMs)}</td>
+              <td className="num" data-testid="history-cost">
+                {e.cost && e.cost.promptTokens + e.cost.completionTokens + e.cost.savedUsd > 0 ? (
+                  <>
+                    {formatUsd(e.cost.costUsd)}
+                    {e.cost.savedUsd > 0 ? (
+                      <span className="muted"> · saved {formatUsd(e.cost.savedUsd)}</span>
+                    ) : null}
+                  </>
+                ) : (
+                  "—"
+                )}
+              </td>
               <td className="muted">{formatDateTime(e.startedAt ?? e.createdAt)}</td>
               <td>
                 {e.tags.map((t) => (

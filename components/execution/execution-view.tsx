@@ -11,6 +11,7 @@ import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail } from "@/lib/runs/get-execution";
 import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { ComparePanel } from "./compare-panel";
+import { executionCostOf, formatUsd } from "./cost";
 import { ExecutionCanvas } from "./execution-canvas";
 import { ExecutionControls } from "./execution-controls";
 import { executionReducer } from "./execution-state";
@@ -96,6 +97,7 @@ export function ExecutionView({
   const timeline = useMemo(() => buildTimeline(state, now), [state, now]);
   const selectedNode = selectedId ? state.definition.nodes.find((n) => n.id === selectedId) : undefined;
   const { finished, total } = state.progress;
+  const cost = executionCostOf(state, terminal);
   const short = state.id.slice(0, 8);
 
   return (
@@ -212,6 +214,15 @@ export function ExecutionView({
                     {t}
                   </span>
                 ))}
+              </dd>
+            </div>
+          ) : null}
+          {cost.promptTokens + cost.completionTokens > 0 || cost.savedUsd > 0 ? (
+            <div data-testid="execution-cost">
+              <dt>LLM</dt>
+              <dd>
+                {cost.promptTokens} in · {cost.completionTokens} out · {formatUsd(cost.costUsd)}
+                {cost.savedUsd > 0 ? <span className="tag">saved {formatUsd(cost.savedUsd)}</span> : null}
               </dd>
             </div>
           ) : null}

@@ -6,6 +6,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import type { WorkflowNode } from "@/lib/workflow/schema";
+import { nodeCostLabel, nodeCostOf } from "./cost";
 
 /** Everything known about one node of the execution: status, timing, input, output, error. */
 export function NodeDetails({
@@ -29,6 +30,7 @@ export function NodeDetails({
   }
   const usage = (detail?.output as { usage?: { promptTokens?: number; completionTokens?: number } } | null)
     ?.usage;
+  const cost = nodeCostOf(detail);
   return (
     <div className="detail-body" data-testid="node-details" data-node-id={node.id}>
       <div className="row" style={{ justifyContent: "space-between" }}>
@@ -62,8 +64,16 @@ export function NodeDetails({
         {usage ? (
           <>
             <dt>Tokens</dt>
-            <dd>
+            <dd data-testid="node-details-tokens">
               {usage.promptTokens ?? 0} in · {usage.completionTokens ?? 0} out
+            </dd>
+          </>
+        ) : null}
+        {cost ? (
+          <>
+            <dt>Cost</dt>
+            <dd data-testid="node-details-cost">
+              {cost.cached ? `$0 · ${nodeCostLabel(cost)}` : nodeCostLabel(cost)}
             </dd>
           </>
         ) : null}

@@ -159,6 +159,17 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       responses: { 200: sse, 404: notFoundAnswer },
     },
   },
+  "/api/metrics": {
+    get: {
+      summary: "Prometheus metrics of this process (and queue gauges read from the database)",
+      description: "Needs a session, or `Authorization: Bearer $METRICS_TOKEN` when it is set.",
+      auth: "none",
+      responses: {
+        200: { description: "Prometheus text exposition format", contentType: "text/plain; version=0.0.4" },
+        401: json("No session and no valid token", S.ErrorBody),
+      },
+    },
+  },
   "/api/executions/{id}/rerun": {
     post: {
       summary: "Re-run from a node: a new execution reusing the source's outputs upstream of it",

@@ -50,6 +50,8 @@ describe.skipIf(!canStartRedis)("Upstash cache when Redis or the REST endpoint f
       baseUrl: server.url,
       cache: createUpstashCache({ url: bridge.url, token }),
       secrets: [token],
+      // The cache under test, not the answers this process keeps in hand.
+      recentMs: 0,
     });
     try {
       const req = { model: "gpt-test", prompt: "before the outage" };
@@ -74,17 +76,19 @@ describe.skipIf(!canStartRedis)("Upstash cache when Redis or the REST endpoint f
     }
   });
 
-  it("keeps answering with a warning when the REST endpoint hangs, then stops asking it", async () => {
+  it("keeps answering when the REST endpoint hangs, and opens the breaker once requests fail", async () => {
     const server = await startOpenAiServer();
     const hung = await startUpstashBridge({ redisUrl: REDIS_URL, token, hang: true });
     const llm = createLlmClient({
       apiKey: server.apiKey,
       baseUrl: server.url,
-      cache: createUpstashCache({ url: hung.url, token, prefix }),
+      // The SDK aborts a request after 1.8 s: that is the real failure the breaker counts.
+      cache: createUpstashCache({ url: hung.url, token, prefix, requestTimeoutMs: 1_800 }),
+      cacheWriteTimeoutMs: 1_000,
     });
     try {
       const warnings: string[][] = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 8 && !warnings.flat().some((m) => /skipped after repeated/.test(m)); i++) {
         const logs: string[] = [];
         const result = await llm.complete(
           { model: "gpt-test", prompt: `hung cache ${i}` },
@@ -93,15 +97,15 @@ describe.skipIf(!canStartRedis)("Upstash cache when Redis or the REST endpoint f
         expect(result).toMatchObject({ text: `echo: hung cache ${i}`, cached: false });
         warnings.push(logs);
       }
-      expect(server.calls).toBe(4);
-      for (const logs of warnings.slice(0, 3)) {
-        expect(logs).toEqual([
-          "LLM cache unavailable (get: no answer within 200 ms); calling the provider directly",
-        ]);
-      }
-      expect(warnings[3]).toEqual([
+      expect(server.calls).toBe(warnings.length);
+      // The first read of a cold connection gets the cold-start allowance, not 200 ms.
+      expect(warnings[0]?.[0]).toBe(
+        "LLM cache unavailable (get: no answer within 1500 ms); calling the provider directly",
+      );
+      expect(warnings.at(-1)).toEqual([
         "LLM cache skipped after repeated failures; calling the provider directly",
       ]);
+      expect(warnings.length).toBeGreaterThan(1);
     } finally {
       await hung.close();
       await server.close();
@@ -116,6 +120,7 @@ describe.skipIf(!canStartRedis)("Upstash cache when Redis or the REST endpoint f
       baseUrl: server.url,
       cache: createUpstashCache({ url: flaky.url, token, prefix }),
       cacheTimeoutMs: 300,
+      recentMs: 0,
     });
     try {
       const req = { model: "gpt-test", prompt: `flaky ${randomUUID()}` };

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -115,6 +116,15 @@ export const executions = pgTable(
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
     updatedAt: ts("updated_at").notNull().defaultNow(),
+    /** The run request's LLM budget, overriding the workflow's `settings.budget`. */
+    budget: jsonb("budget").$type<{ maxTokens?: number; maxCostUsd?: number }>(),
+    /** LLM spend so far, every attempt counted (hand-offs, resumes and retries add to it). */
+    llmPromptTokens: integer("llm_prompt_tokens").notNull().default(0),
+    llmCompletionTokens: integer("llm_completion_tokens").notNull().default(0),
+    /** USD of priced calls (calls to unpriced models add tokens only). */
+    llmCostUsd: doublePrecision("llm_cost_usd").notNull().default(0),
+    /** USD that cached answers saved. */
+    llmSavedUsd: doublePrecision("llm_saved_usd").notNull().default(0),
   },
   (t) => [
     uniqueIndex("executions_idempotency_idx")

@@ -130,11 +130,13 @@ export async function runAttempts<K>(
       attemptSignal = c.signal;
     }
     let error: NodeError;
+    const span = host.ports.tracer?.startAttempt({ nodeId: node.id, type: node.type, attempt });
     try {
       const result = await untilAborted(
         executor(new AttemptContext(host, key, job, attemptSignal, attempt)),
         attemptSignal,
       );
+      span?.end({ status: "succeeded", cached: result.cached ?? false });
       return {
         status: "succeeded",
         output: result.output,
@@ -143,9 +145,13 @@ export async function runAttempts<K>(
         attempts: attempt,
       };
     } catch (err) {
-      if (signal.aborted) return { status: "aborted", reason: signal.reason, attempts: attempt };
+      if (signal.aborted) {
+        span?.end({ status: "aborted" });
+        return { status: "aborted", reason: signal.reason, attempts: attempt };
+      }
       const reason = controller?.signal.aborted ? controller.signal.reason : undefined;
       error = toNodeError(reason instanceof EngineError ? reason : err);
+      span?.end({ status: "failed", error });
     } finally {
       if (onAbort) signal.removeEventListener("abort", onAbort);
       timer?.abort();

@@ -128,6 +128,10 @@ export interface LlmResult {
   model: string;
   usage: { promptTokens: number; completionTokens: number };
   cached: boolean;
+  /** USD this call cost: 0 for a cached answer, null for a model without a price. */
+  costUsd?: number | null;
+  /** For a cached answer, what the call would have cost (null without a price). */
+  savedUsd?: number | null;
 }
 export interface LlmCallOptions {
   signal?: AbortSignal;
@@ -159,6 +163,37 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * An execution's LLM spend: the LLM executor asks before each call and reports after it. The
+ * adapter keeps the totals (on the execution row, so they hold across hand-offs and resumes) and
+ * enforces the budget, if any.
+ */
+export interface BudgetPort {
+  /** Throws an error with code `budget_exceeded` when the call's estimate does not fit what is left. */
+  beforeCall(req: LlmRequest): Promise<void>;
+  /** Charges a finished call; throws (code `budget_exceeded`) when the budget is now exceeded. */
+  afterCall(req: LlmRequest, result: LlmResult): Promise<void>;
+  /** Aborts, with the `budget_exceeded` error, once the budget is exceeded: LLM calls in flight stop. */
+  readonly signal?: AbortSignal;
+}
+
+/** One node attempt as a tracer sees it. */
+export interface AttemptInfo {
+  nodeId: string;
+  type: string;
+  attempt: number;
+}
+/** How an attempt ended. */
+export interface AttemptEnd {
+  status: "succeeded" | "failed" | "aborted";
+  cached?: boolean;
+  error?: NodeError;
+}
+/** Observes node attempts (traces, metrics). `startAttempt` must be cheap and must not throw. */
+export interface AttemptTracer {
+  startAttempt(info: AttemptInfo): { end(outcome: AttemptEnd): void } | undefined;
+}
+
 /** Everything an execution needs from the outside world. */
 export interface EnginePorts {
   journal: Journal;
@@ -169,6 +204,10 @@ export interface EnginePorts {
   /** Runs `code` nodes' JavaScript in a sandbox; without one, code nodes fail with a clear error. */
   code?: CodeRunner;
   clock?: Clock;
+  /** LLM spend and budget; without it LLM calls are neither counted nor capped. */
+  budget?: BudgetPort;
+  /** Optional observer of node attempts; absent → no work at all. */
+  tracer?: AttemptTracer;
 }
 
 /** One invocation of a `code` node's JavaScript: what it sees and its limits. */

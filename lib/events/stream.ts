@@ -6,6 +6,7 @@ import type { ExecutionStatus } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { getExecutionDetail } from "@/lib/runs/get-execution";
 import type { Redactor } from "@/lib/security/redact";
+import { getMetrics } from "@/lib/telemetry/metrics";
 import { subscribeToEvents } from "./hub";
 import type { StoredEvent } from "./store";
 
@@ -131,6 +132,7 @@ export async function openEventStream(
         const close = () => {
           if (closed) return;
           closed = true;
+          getMetrics().sseStreams.dec();
           clearInterval(heartbeat);
           clearTimeout(deadline);
           req.signal.removeEventListener("abort", close);
@@ -142,6 +144,7 @@ export async function openEventStream(
           }
         };
         release = close;
+        getMetrics().sseStreams.inc();
         const send = (bytes: Uint8Array) => {
           if (closed) return;
           controller.enqueue(bytes);

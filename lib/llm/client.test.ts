@@ -45,6 +45,8 @@ describe("LLM client against an OpenAI-compatible server", () => {
       model: "gpt-test",
       usage: { promptTokens: 8, completionTokens: 6 },
       cached: false,
+      // No price for this model: tokens are recorded, the cost is null, never a guess.
+      costUsd: null,
     });
     expect(s.requests[0]).toMatchObject({
       model: "gpt-test",

@@ -5,11 +5,14 @@ import type { EngineEvent, EnginePorts, EventSink, NodeCheckpoint } from "@/lib/
 import { getEnv } from "@/lib/env";
 import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
+import { createExecutionBudget } from "@/lib/llm/budget";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
+import { parsePrices } from "@/lib/llm/prices";
 import { createSandboxCodeRunner } from "@/lib/sandbox/code-runner";
 import { capEventOutputs } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
+import { createMetricsTracer } from "@/lib/telemetry/metrics";
 import { createPostgresJournal, type PostgresJournal } from "./postgres-journal";
 
 /** The real ports of one execution plus what its runner needs to finish it. */
@@ -61,6 +64,8 @@ export async function createExecutionPorts(
     events: redacting,
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
+    tracer: createMetricsTracer(),
+    budget: createExecutionBudget(database.db, executionId, { prices: parsePrices(env.LLM_PRICES) }),
     mailer: createMailer(env.SMTP_URL),
     code: sandboxCodeRunner,
     secrets,

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/lib/db/client";
 import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
 import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
+import { type LlmTotals, llmTotalsOf } from "@/lib/llm/budget";
 import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
@@ -20,6 +21,10 @@ export interface ExecutionNodeDetail {
   input: unknown;
   /** Copied from the source execution by a re-run, not run in this one. */
   reused?: true;
+  /** An LLM node's cost in USD (0 when cached, null for an unpriced model). */
+  costUsd?: number | null;
+  /** What a cached LLM answer saved. */
+  savedUsd?: number | null;
 }
 
 /** One log line of an execution. */
@@ -58,6 +63,8 @@ export interface ExecutionDetail {
   definition: WorkflowDefinition;
   /** Last event sequence number written: an SSE client resumes after it. */
   eventSeq: number;
+  /** LLM spend of every attempt (SPEC §3 ⁺). */
+  cost?: LlmTotals;
 }
 
 /** One row of a workflow's history. */
@@ -71,6 +78,7 @@ export interface ExecutionSummary {
   nodeId?: string;
   tags: string[];
   createdAt: string;
+  cost?: LlmTotals;
 }
 
 const FINISHED_NODE_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
@@ -117,9 +125,20 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
     error: row.error ?? null,
     cached: row.cached,
     input: row.input ?? null,
+    ...nodeCost(row.output),
   };
   if (row.reused) detail.reused = true;
   return detail;
+}
+
+/** An LLM node's `costUsd`/`savedUsd`, read from its output. */
+function nodeCost(output: unknown): Pick<ExecutionNodeDetail, "costUsd" | "savedUsd"> {
+  if (!output || typeof output !== "object") return {};
+  const o = output as { costUsd?: unknown; savedUsd?: unknown };
+  const cost: Pick<ExecutionNodeDetail, "costUsd" | "savedUsd"> = {};
+  if (typeof o.costUsd === "number" || o.costUsd === null) cost.costUsd = o.costUsd;
+  if (typeof o.savedUsd === "number" || o.savedUsd === null) cost.savedUsd = o.savedUsd;
+  return cost;
 }
 
 function logOf(payload: unknown, createdAt: Date): ExecutionLog {
@@ -166,6 +185,7 @@ export function toExecutionDetail(
     logs: logs.map((l) => logOf(l.payload, l.createdAt)),
     definition: row.definition,
     eventSeq: row.eventSeq,
+    cost: llmTotalsOf(row),
   };
   if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
   return detail;
@@ -206,6 +226,10 @@ export async function listExecutions(
       nodeId: executions.nodeId,
       tags: executions.tags,
       createdAt: executions.createdAt,
+      llmPromptTokens: executions.llmPromptTokens,
+      llmCompletionTokens: executions.llmCompletionTokens,
+      llmCostUsd: executions.llmCostUsd,
+      llmSavedUsd: executions.llmSavedUsd,
     })
     .from(executions)
     .where(
@@ -231,6 +255,7 @@ export async function listExecutions(
       durationMs: durationOf(r.startedAt, r.finishedAt),
       tags: r.tags,
       createdAt: r.createdAt.toISOString(),
+      cost: llmTotalsOf(r),
     };
     if (r.nodeId) summary.nodeId = r.nodeId;
     return summary;

@@ -16,7 +16,7 @@ import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
 import { createRedactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { pickTrigger } from "@/lib/workflow/graph";
-import { RunMode } from "@/lib/workflow/schema";
+import { LlmBudget, RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { createOwnerName } from "./drain";
 import { kickDrain } from "./kick-drain";
@@ -38,6 +38,7 @@ export const RunRequest = z.strictObject({
     .min(1)
     .max(7 * 86_400_000)
     .optional(),
+  budget: LlmBudget.optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
@@ -161,6 +162,7 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
     timeoutMs: request.timeoutMs ?? null,
     idempotencyKey:
       request.idempotencyKey === undefined ? null : storedIdempotencyKey(request.idempotencyKey, redact),
+    budget: request.budget ?? null,
   };
   const immediate = mode === "immediate";
   const { row, created } = await enqueueExecution(

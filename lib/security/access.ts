@@ -13,6 +13,8 @@ const READ_ONLY_EXACT = new Set([
   "/robots.txt",
   "/manifest.webmanifest",
   "/_next/image",
+  // The route itself checks a session or `Bearer METRICS_TOKEN` (Prometheus has no cookie).
+  "/api/metrics",
 ]);
 const READ_ONLY_PREFIXES = ["/share/", "/api/share/", "/_next/static/"];
 /** Incoming webhooks: the secret token in the URL is their credential. */

@@ -61,6 +61,13 @@ export type WorkflowEdge = z.infer<typeof WorkflowEdge>;
 export const RunMode = z.enum(["auto", "immediate", "queued"]);
 export type RunMode = z.infer<typeof RunMode>;
 
+/** An LLM spending cap for one execution (SPEC §1 ⁺): tokens in and out, and/or USD. */
+export const LlmBudget = z.strictObject({
+  maxTokens: z.int().min(1).max(1_000_000_000).optional(),
+  maxCostUsd: z.number().positive().max(1_000_000).optional(),
+});
+export type LlmBudget = z.infer<typeof LlmBudget>;
+
 export const WorkflowSettings = z.strictObject({
   maxConcurrency: z.int().min(1).max(1024).optional(),
   timeoutMs: z
@@ -69,6 +76,7 @@ export const WorkflowSettings = z.strictObject({
     .max(7 * 86_400_000)
     .optional(),
   mode: RunMode.optional(),
+  budget: LlmBudget.optional(),
 });
 export type WorkflowSettings = z.infer<typeof WorkflowSettings>;
 

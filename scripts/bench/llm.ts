@@ -1,7 +1,9 @@
 /**
  * LLM part of `npm run bench`: cache-hit latency through Upstash REST (a local bridge to the real
  * Redis) and through Postgres, against a provider that takes 500 ms, as speed-up ratios measured
- * side by side; and how many provider calls 100 identical concurrent requests make.
+ * side by side; and how many provider calls 20 and 100 identical concurrent requests make, and
+ * whether a repeat from a cold process is a hit. Everything runs with a CPU burner spinning on the
+ * other core (issue 19 §1: a slow cache must not cost extra provider calls).
  * Run alone: `npx tsx scripts/bench/llm.ts`.
  */
 import { randomUUID } from "node:crypto";
@@ -10,6 +12,7 @@ import { createPostgresCache } from "@/lib/cache/postgres-cache";
 import { createUpstashCache } from "@/lib/cache/upstash-cache";
 import type { LlmClient } from "@/lib/engine/ports";
 import { createLlmClient } from "@/lib/llm/client";
+import { startCpuBurner } from "@/lib/testing/cpu-burner";
 import { createTestDatabase } from "@/lib/testing/db";
 import { startOpenAiServer } from "@/lib/testing/openai-server";
 import { deleteKeysWithPrefix } from "@/lib/testing/resp";
@@ -45,6 +48,8 @@ interface Row {
   misses: number;
   speedup: number;
   coalesced: number;
+  coalesced20: number;
+  coldRepeatHit: boolean;
   crossProcess: number;
 }
 
@@ -58,8 +63,10 @@ async function main() {
     ["Upstash REST (bridge → Redis)", () => createUpstashCache({ url: bridge.url, token, prefix })],
     ["Postgres (llm_cache table)", () => createPostgresCache(database.db)],
   ];
-  const clientOn = (cache: LlmCache) =>
-    createLlmClient({ apiKey: server.apiKey, baseUrl: server.url, cache });
+  const burner = await startCpuBurner();
+  /** `recentMs: 0` measures the cache backend rather than the answers a process keeps in hand. */
+  const clientOn = (cache: LlmCache, recentMs?: number) =>
+    createLlmClient({ apiKey: server.apiKey, baseUrl: server.url, cache, recentMs });
 
   try {
     const baseline = await timed(
@@ -71,7 +78,7 @@ async function main() {
     const providerP50 = percentile(baseline.latencies, 50);
     const rows: Row[] = [];
     for (const [backend, open] of backends) {
-      const llm = clientOn(open());
+      const llm = clientOn(open(), 0);
       const prompt = `hit ${randomUUID()}`;
       // Warm up until the entry is cached (a cold connection may be bypassed once).
       for (let i = 0; i < 10 && !(await llm.complete({ model: "bench", prompt })).cached; i++);
@@ -82,6 +89,14 @@ async function main() {
       const same = { model: "bench", prompt: `coalesce ${randomUUID()}` };
       await Promise.all(Array.from({ length: CONCURRENT }, () => llm.complete(same)));
       const coalesced = server.calls - before;
+      const before20 = server.calls;
+      const same20 = { model: "bench", prompt: `coalesce20 ${randomUUID()}` };
+      // On a fresh process: its first cache operations are cold.
+      const fresh = clientOn(open());
+      await Promise.all(Array.from({ length: 20 }, () => fresh.complete(same20)));
+      const coalesced20 = server.calls - before20;
+      // A repeat from a process that has never used its cache connection.
+      const coldRepeatHit = (await clientOn(open()).complete(same)).cached;
 
       const beforeCross = server.calls;
       const processes = Array.from({ length: PROCESSES }, () => clientOn(open()));
@@ -99,11 +114,14 @@ async function main() {
         misses: hits.misses,
         speedup: providerP50 / hitP50,
         coalesced,
+        coalesced20,
+        coldRepeatHit,
         crossProcess,
       });
     }
 
     const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+    console.log("a CPU burner spins on another core throughout");
     console.log(
       `provider latency ${PROVIDER_LATENCY_MS} ms; uncached call p50 ${providerP50.toFixed(1)} ms (${UNCACHED} calls)`,
     );
@@ -117,7 +135,9 @@ async function main() {
       "hit p95 ms",
       "misses",
       "speed-up (p50)",
+      "calls / 20",
       "calls / 100 (1 proc)",
+      "cold repeat",
       `calls / 100 (${PROCESSES} procs)`,
     ];
     const table = rows.map((r) => [
@@ -126,7 +146,9 @@ async function main() {
       r.hitP95.toFixed(2),
       `${r.misses}/${HITS}`,
       `${r.speedup.toFixed(0)}x ${verdict(r.speedup >= 20)}`,
+      `${r.coalesced20} ${verdict(r.coalesced20 === 1)}`,
       `${r.coalesced} ${verdict(r.coalesced === 1)}`,
+      `${r.coldRepeatHit ? "hit" : "miss"} ${verdict(r.coldRepeatHit)}`,
       `${r.crossProcess} ${verdict(r.crossProcess === 1)}`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
@@ -141,6 +163,7 @@ async function main() {
     for (const r of rows)
       console.log(`  ${r.backend}: hit p95 ${r.hitP95.toFixed(2)} ms ${verdict(r.hitP95 < 25)}`);
   } finally {
+    await burner.stop();
     await database.close();
     await bridge.close();
     await server.close();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { renderTemplates, stringifyValue } from "@/lib/engine/expressions";
+import type { LlmRequest } from "@/lib/engine/ports";
 import { createRedactor } from "@/lib/security/redact";
 import { clip, defineNodeType, summaryText } from "../define";
 
@@ -55,29 +56,33 @@ export const llmNode = defineNodeType({
     // A prompt carrying a secret (in any encoding) is never cached: the cache would store it in clear.
     const sent = [model, prompt, system ?? ""];
     const carriesSecret = createRedactor(Object.values(ctx.scope.secrets ?? {}))(sent) !== sent;
-    const result = await ctx.ports.llm.complete(
-      {
-        model,
-        prompt,
-        system,
-        temperature: c.temperature,
-        maxTokens: c.maxTokens,
-        json: c.json,
-        cache: (c.cache ?? true) && !carriesSecret,
-        cacheTtlSeconds: c.cacheTtlSeconds ?? 3600,
-      },
-      {
-        signal: ctx.signal,
-        onPartial: (text) => ctx.partial(text),
-        log: (level, message) => ctx.log(level, message),
-      },
-    );
+    const request: LlmRequest = {
+      model,
+      prompt,
+      system,
+      temperature: c.temperature,
+      maxTokens: c.maxTokens,
+      json: c.json,
+      cache: (c.cache ?? true) && !carriesSecret,
+      cacheTtlSeconds: c.cacheTtlSeconds ?? 3600,
+    };
+    // The run's budget (if any) refuses a call that would exceed it, and can abort one in flight.
+    const { budget } = ctx.ports;
+    await budget?.beforeCall(request);
+    const result = await ctx.ports.llm.complete(request, {
+      signal: budget?.signal ? AbortSignal.any([ctx.signal, budget.signal]) : ctx.signal,
+      onPartial: (text) => ctx.partial(text),
+      log: (level, message) => ctx.log(level, message),
+    });
+    await budget?.afterCall(request, result);
     const output: Record<string, unknown> = {
       text: result.text,
       model: result.model,
       usage: result.usage,
       cached: result.cached,
     };
+    if (result.costUsd !== undefined) output.costUsd = result.costUsd;
+    if (result.savedUsd !== undefined) output.savedUsd = result.savedUsd;
     if (result.json !== undefined) output.json = result.json;
     if (result.cached) ctx.log("info", `llm "${node.id}": cache hit`);
     return { output, cached: result.cached };

@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ExecutionHistoryTable } from "@/components/execution/execution-history-table";
+import { DailyUsageChart } from "@/components/history/daily-usage-chart";
 import { buttonClass } from "@/components/ui/button";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
+import { dailyUsage } from "@/lib/llm/daily-usage";
 import { listExecutions } from "@/lib/runs/get-execution";
 import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflows/service";
 
@@ -28,7 +30,10 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   }
-  const executions = await listExecutions(db, id, { limit: PAGE_SIZE, before });
+  const [executions, usage] = await Promise.all([
+    listExecutions(db, id, { limit: PAGE_SIZE, before }),
+    dailyUsage(db, id, 30),
+  ]);
   const last = executions.at(-1);
   const olderHref =
     executions.length === PAGE_SIZE && last
@@ -48,6 +53,7 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
           Open builder
         </Link>
       </div>
+      <DailyUsageChart series={usage} />
       <ExecutionHistoryTable
         executions={executions}
         workflowId={id}
