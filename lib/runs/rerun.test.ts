@@ -16,7 +16,11 @@ import { type HitServer, startHitServer } from "./testing/hit-server";
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const post = (url: string, body: unknown) =>
-  new Request(url, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+  new Request(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 let database: Database;
 let server: HitServer;

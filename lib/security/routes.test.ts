@@ -21,6 +21,8 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/auth/login/route.ts": "public",
   "app/api/auth/logout/route.ts": "public",
   "app/api/cron/drain/route.ts": "public",
+  // It checks a session or `Bearer METRICS_TOKEN` itself: Prometheus sends no cookie.
+  "app/api/metrics/route.ts": "public-read",
   "app/api/workflows/route.ts": "session",
   "app/api/workflows/[id]/route.ts": "session",
   "app/api/workflows/[id]/run/route.ts": "session",
