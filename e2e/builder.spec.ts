@@ -301,7 +301,8 @@ test("export then import gives the same workflow; undo, redo, copy, paste, drag 
     mimeType: "application/json",
     buffer: Buffer.from(JSON.stringify({ ...before, nodes: [{ id: "x", type: "nope", config: {} }] })),
   });
-  await expect(page.getByTestId("builder-notice")).toContainText("nodes[0].type");
+  // Said as a person would, pointing at the node (issue 18), not as a path.
+  await expect(page.getByTestId("builder-notice")).toContainText(`Node "x": "nope" is not a node type`);
   await expect(page.getByTestId("node-wait_2")).toBeVisible();
 
   await page.getByTestId("import-file").setInputFiles(file);

