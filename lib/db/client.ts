@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
-import { type SQL, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import { getEnv } from "@/lib/env";
@@ -135,6 +135,3 @@ export async function getDb(): Promise<Db> {
 export function setDatabase(database: Database | undefined): void {
   globalForDb.__braidDb = database ? Promise.resolve(database) : undefined;
 }
-
-/** `now()` of the database, so leases never depend on two clocks. */
-export const dbNow = sql`now()`;

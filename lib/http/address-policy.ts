@@ -76,8 +76,3 @@ function embeddedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   if (range === "teredo") return fromWords(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff);
   return undefined;
 }
-
-/** Whether `host` is an IP literal (brackets allowed for IPv6). */
-export function isIpLiteral(host: string): boolean {
-  return ipaddr.isValid(host.replace(/^\[|\]$/g, ""));
-}
