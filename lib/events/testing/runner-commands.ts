@@ -1,8 +1,7 @@
-import { eq } from "drizzle-orm";
-import type { Database } from "@/lib/db/client";
-import { executions } from "@/lib/db/schema";
+import { sql } from "drizzle-orm";
+import { type Database, query } from "@/lib/db/client";
 import type { EngineEvent, ExecutionStatus } from "@/lib/engine/ports";
-import { createEventWriter } from "@/lib/events/store";
+import { appendEventsStatement, createEventWriter, encodeEvent } from "@/lib/events/store";
 
 /** The answer to one runner command. */
 export interface RunnerReply {
@@ -14,7 +13,8 @@ export interface RunnerReply {
 /**
  * A simulated runner writing through `createEventWriter`: `emit <n>` writes n events (node
  * running/succeeded pairs and logs), `finish <status>` sets the execution's status and writes the
- * terminal `execution` event. Each command resolves once its events are flushed.
+ * terminal `execution` event in one statement, as a real runner settles (`settleExecution`), so a
+ * reader never sees the status without its event. Each command resolves once its events are flushed.
  */
 export function createSimulatedRunner(database: Database, executionId: string, fence?: number) {
   const writer = createEventWriter(database, executionId, fence === undefined ? {} : { fence });
@@ -34,17 +34,24 @@ export function createSimulatedRunner(database: Database, executionId: string, f
       for (let i = 0; i < Number(arg); i++) writer.emit(next());
     } else if (name === "finish") {
       const status = (arg ?? "succeeded") as ExecutionStatus;
-      await database.db
-        .update(executions)
-        .set({ status, finishedAt: new Date() })
-        .where(eq(executions.id, executionId));
+      await writer.flush();
       emitted++;
-      writer.emit({
+      const terminal: EngineEvent = {
         type: "execution",
         status,
         at: new Date().toISOString(),
         progress: { finished: 1, total: 1 },
-      });
+      };
+      await query(
+        database.db,
+        appendEventsStatement({
+          executionId,
+          events: [encodeEvent(terminal)],
+          set: sql`status = ${status}, finished_at = now()`,
+          where: fence === undefined ? undefined : sql`fence = ${fence}::int`,
+          notify: true,
+        }),
+      );
     } else {
       throw new Error(`unknown runner command: ${line}`);
     }
