@@ -1,9 +1,8 @@
 import type { RunStore } from "@/lib/editor/run-store";
 import type { LogEvent, NodeEvent, PartialEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
+import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { getExecution } from "./run-client";
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 /**
  * Feeds an execution's live events (SPEC §4) into the run store until it ends; returns the
@@ -45,7 +44,7 @@ export function followExecution(run: RunStore, executionId: string): () => void 
       flushNow();
       run.getState().applyExecution(event);
       // Node events carry no inputs: read them once the run is over, for the Output tab.
-      if (TERMINAL.has(event.status)) {
+      if (isTerminalExecutionStatus(event.status)) {
         void getExecution(executionId)
           .then((detail) => run.getState().applyInputs(executionId, detail.nodes))
           .catch(() => undefined);

@@ -9,6 +9,7 @@ import type { NodeStatus } from "@/lib/engine/ports";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { planRerun, type RerunPlanIssue } from "@/lib/versions/rerun-plan";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import type { ValidationIssue } from "@/lib/workflow/validate";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { kickDrain } from "./kick-drain";
@@ -24,8 +25,6 @@ export interface RerunAnswer {
   /** Nodes that run in the new execution. */
   rerun: string[];
 }
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 const toIssues = (issues: RerunPlanIssue[]): ValidationIssue[] =>
   issues.map((i) => ({ path: i.path, code: i.code, message: i.message }));
@@ -62,7 +61,7 @@ export async function rerunExecution(
   if (source.nodeId) {
     throw new AppError(409, "invalid_state", "a single-node run cannot be re-run; run the node again");
   }
-  if (!TERMINAL.has(source.status)) {
+  if (!isTerminalExecutionStatus(source.status)) {
     throw new AppError(
       409,
       "invalid_state",
