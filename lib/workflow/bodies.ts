@@ -1,3 +1,4 @@
+import { reachableFrom } from "./graph";
 import type { WorkflowDefinition, WorkflowEdge, WorkflowNode } from "./schema";
 
 /**
@@ -64,3 +65,30 @@ export function parseIterationKey(key: string): { nodeId: string; iteration?: nu
 
 /** Whether a journal key is a body node's per-item checkpoint. */
 export const isIterationKey = (key: string) => key.includes("#");
+
+/**
+ * What a retry must drop besides the failed checkpoints themselves, so that re-running failed loop
+ * items also re-runs what consumed their results: for each non-succeeded per-item checkpoint
+ * `n#p`, the nodes after `n` in the same item, then its loop and the nodes after the loop one level
+ * up, and so on to the top level. Keys, not ids: other items keep their checkpoints.
+ */
+export function retryDropKeys(
+  def: Pick<WorkflowDefinition, "nodes" | "edges">,
+  failedKeys: readonly string[],
+): string[] {
+  const parentOf = new Map<string, string>();
+  for (const n of def.nodes) if (n.parentId !== undefined) parentOf.set(n.id, n.parentId);
+  const drop = new Set<string>();
+  for (const key of failedKeys) {
+    const parsed = parseIterationKey(key);
+    let nodeId: string | undefined = parsed.nodeId;
+    let path = parsed.iteration ?? [];
+    while (nodeId !== undefined) {
+      for (const id of reachableFrom(def, nodeId)) drop.add(iterationKey(id, path));
+      if (path.length === 0) break;
+      nodeId = parentOf.get(nodeId);
+      path = path.slice(0, -1);
+    }
+  }
+  return [...drop];
+}
