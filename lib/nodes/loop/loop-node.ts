@@ -66,7 +66,9 @@ export const loopNode = defineNodeType({
     },
   ],
   summary: (c) => clip(`each of ${summaryText(c.items)}`),
-  estimate: { typicalMs: 1 },
+  // The complexity estimate counts a loop as items × its body (see complexity.ts); its own weight
+  // pushes toward queued runs.
+  estimate: { typicalMs: 1, weight: { score: 5, noun: "loop" } },
   sideEffects: false,
   holdsBody: true,
   async execute(ctx) {
