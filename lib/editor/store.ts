@@ -188,6 +188,11 @@ export function createEditorStore(init: EditorInit): EditorStore {
           config: structuredClone(nodeTypes[type].defaults),
         };
         let next: EditorDefinition = { ...def, nodes: [...def.nodes, node] };
+        // The next node of a body node joins the same body (a given position is a canvas point).
+        if (source?.parentId !== undefined) {
+          if (position) next = reparent(next, [id], source.parentId).definition;
+          else node.parentId = source.parentId;
+        }
         const check = checkConnection(next, { source: from.source, target: id, sourceHandle: from.handle });
         if (check.ok) {
           const edge = {

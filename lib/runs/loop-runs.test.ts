@@ -117,7 +117,7 @@ describe(`loop runs through the runner (${testDbKind})`, () => {
     const after = (await getExecutionDetail(database.db, id))!;
     expect(after.status).toBe("succeeded");
     expect(after.outputs?.out).toEqual(items);
-    expect((after.nodes.each?.output as LoopOutput).errors).toEqual([]);
+    expect((after.nodes.each!.output as LoopOutput).errors).toEqual([]);
     expect(after.nodes.each?.failedItems).toBeUndefined();
     expect(Object.fromEntries(requests)).toMatchObject({ c0: 0, c1: 1, c2: 0, c3: 1, c4: 0 });
 
