@@ -14,6 +14,7 @@ import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflow/validate";
 import { drainQueue } from "./drain";
 import { getExecutionDetail, getExecutionIteration } from "./get-execution";
+import { runNodeOfWorkflow } from "./run-single-node";
 import { insertWorkflow } from "./testing/fixtures";
 
 /** Requests per item value; items listed in `failing` answer 500 until removed. */
@@ -85,7 +86,7 @@ async function enqueue(tag: string, definition: WorkflowDefinition, items: strin
     definition,
     inputs: { items },
   });
-  return id;
+  return { id, workflowId };
 }
 
 describe(`loop runs through the runner (${testDbKind})`, () => {
@@ -93,7 +94,11 @@ describe(`loop runs through the runner (${testDbKind})`, () => {
     const items = ["c0", "c1", "c2", "c3", "c4"];
     failing.add("c1");
     failing.add("c3");
-    const id = await enqueue("retry", loopWorkflow("retry", { onItemError: "continue" }), items);
+    const { id, workflowId } = await enqueue(
+      "retry",
+      loopWorkflow("retry", { onItemError: "continue" }),
+      items,
+    );
     await drainQueue(database, { budgetMs: 20_000, pruneBatch: 0 });
 
     const detail = (await getExecutionDetail(database.db, id))!;
@@ -123,12 +128,33 @@ describe(`loop runs through the runner (${testDbKind})`, () => {
 
     // Nothing left to retry: a clean succeeded execution is not retried.
     expect((await retryExecution(database.db, id))?.changed).toBe(false);
+
+    // Play on a body node runs it for one item: the first by default, or the one asked for.
+    const first = await runNodeOfWorkflow(database, workflowId, "pick", {});
+    expect(first).toMatchObject({ status: "succeeded", output: "c0" });
+    const third = await runNodeOfWorkflow(database, workflowId, "call", { iteration: [2] });
+    expect(third).toMatchObject({ status: "succeeded", output: { status: 200, body: { v: "c2" } } });
+    expect(requests.get("c2")).toBe(1);
+    const given = await runNodeOfWorkflow(database, workflowId, "call", {
+      input: "zz",
+      item: "zz",
+      iteration: [9],
+    });
+    expect(given).toMatchObject({ status: "succeeded", output: { body: { v: "zz" } } });
+    await expect(runNodeOfWorkflow(database, workflowId, "pick", { iteration: [50] })).rejects.toMatchObject({
+      status: 422,
+      code: "no_input",
+    });
   });
 
   it("under fail, fails the execution at the first failed item; retry runs the failed and never-run items", async () => {
     const items = ["f0", "f1", "f2", "f3", "f4", "f5"];
     failing.add("f2");
-    const id = await enqueue("fail", loopWorkflow("fail", { onItemError: "fail", concurrency: 1 }), items);
+    const { id } = await enqueue(
+      "fail",
+      loopWorkflow("fail", { onItemError: "fail", concurrency: 1 }),
+      items,
+    );
     await drainQueue(database, { budgetMs: 20_000, pruneBatch: 0 });
     const detail = (await getExecutionDetail(database.db, id))!;
     expect(detail.status).toBe("failed");

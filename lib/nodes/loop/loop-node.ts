@@ -74,7 +74,12 @@ export const loopNode = defineNodeType({
   async execute(ctx) {
     const { node } = ctx;
     const body = ctx.body;
-    if (!body) throw new EngineError("invalid_config", `loop "${node.id}" has no body here`);
+    if (!body) {
+      throw new EngineError(
+        "unavailable",
+        `loop "${node.id}" runs its body in a whole run only: run the workflow, or run a node inside it alone`,
+      );
+    }
     const site = { nodeType: node.type, nodeId: node.id, field: "config.items" };
     const items = await evaluateExpression(node.config.items, ctx.scope, site);
     if (!Array.isArray(items)) {
