@@ -182,7 +182,7 @@ describe("loop crash safety (real Postgres, runner in a child process)", () => {
   it.skipIf(!pgEnabled)("a SIGKILL mid-loop, then resume: no finished item runs twice", async () => {
     if (!("url" in database)) throw new Error("postgres only");
     const items = Array.from({ length: 30 }, (_, i) => `k${i}`);
-    const id = await enqueue(
+    const { id } = await enqueue(
       "kill",
       loopWorkflow("kill", { onItemError: "fail", ms: 40, concurrency: 3 }),
       items,
