@@ -61,8 +61,9 @@ export function useLoopItems({
   );
   const keys = useMemo(() => [...new Set(loops.map(keyOf))].sort(), [loops, keyOf]);
 
+  // `version` is read so that a new state of the execution (its status) fetches the items again.
   useEffect(() => {
-    if (!executionId || !canFetch || keys.length === 0) return;
+    if (!executionId || !canFetch || keys.length === 0 || version === "") return;
     let stale = false;
     for (const key of keys) {
       fetch(`/api/executions/${executionId}/iterations/${key}`)
