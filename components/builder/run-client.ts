@@ -76,10 +76,14 @@ export function runSingleNode(
   workflowId: string,
   nodeId: string,
   input?: unknown,
+  iteration?: number[],
 ): Promise<SingleNodeResult> {
   return call(`/api/workflows/${encodeURIComponent(workflowId)}/nodes/${encodeURIComponent(nodeId)}/run`, {
     method: "POST",
-    body: JSON.stringify(input === undefined ? {} : { input }),
+    body: JSON.stringify({
+      ...(input === undefined ? {} : { input }),
+      ...(iteration ? { iteration } : {}),
+    }),
   });
 }
 

@@ -27,6 +27,7 @@ export function useLoopItems({
   iterations,
   version,
   canFetch = true,
+  controlled,
 }: {
   executionId: string | undefined;
   nodes: readonly Node[];
@@ -36,8 +37,11 @@ export function useLoopItems({
   version?: string;
   /** Whether the iterations route may be read (not on share pages). */
   canFetch?: boolean;
+  /** Picked items kept elsewhere (the builder's UI store); default: local state. */
+  controlled?: { picked: Record<string, number>; pick(loopId: string, index: number): void };
 }) {
-  const [picked, setPicked] = useState<Record<string, number>>({});
+  const [own, setOwn] = useState<Record<string, number>>({});
+  const picked = controlled?.picked ?? own;
   const [fetched, setFetched] = useState<Record<string, Record<string, ItemNodeView>>>({});
   const parentOf = useMemo(() => new Map(nodes.map((n) => [n.id, n.parentId])), [nodes]);
 
@@ -92,9 +96,14 @@ export function useLoopItems({
     [parentOf, keyOf, fetched, executionId, iterations],
   );
 
-  const pick = useCallback((loopId: string, index: number) => {
-    setPicked((prev) => ({ ...prev, [loopId]: Math.max(0, Math.floor(index)) }));
-  }, []);
+  const controlledPick = controlled?.pick;
+  const pick = useCallback(
+    (loopId: string, index: number) => {
+      if (controlledPick) controlledPick(loopId, index);
+      else setOwn((prev) => ({ ...prev, [loopId]: Math.max(0, Math.floor(index)) }));
+    },
+    [controlledPick],
+  );
 
   return { picked, pick, keyOf, itemNode };
 }
@@ -117,4 +126,20 @@ export function firstFailedItem(
     }
   }
   return best;
+}
+
+/** The iteration path a loop body node runs for when played alone: the picked item at each level. */
+export function iterationPathOf(
+  nodes: readonly Node[],
+  nodeId: string,
+  picked: Record<string, number>,
+): number[] | undefined {
+  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId]));
+  const path: number[] = [];
+  const seen = new Set<string>();
+  for (let l = parentOf.get(nodeId); l !== undefined && !seen.has(l); l = parentOf.get(l)) {
+    seen.add(l);
+    path.unshift(picked[l] ?? 0);
+  }
+  return path.length > 0 ? path : undefined;
 }
