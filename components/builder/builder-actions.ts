@@ -21,7 +21,8 @@ export interface BuilderActions {
   /** Saves; `message` is kept with the version the save writes. */
   save(message?: string): Promise<boolean>;
   startRunning(options: RunOptions): Promise<void>;
-  control(action: "cancel" | "pause" | "resume"): Promise<void>;
+  /** A control of the current execution; `retry` (a loop's "Retry failed items") follows it again. */
+  control(action: "cancel" | "pause" | "resume" | "retry"): Promise<void>;
   runNode(nodeId: string, input?: unknown): Promise<void>;
   dispose(): void;
 }
@@ -111,7 +112,7 @@ export function createBuilderActions(editor: EditorStore, run: RunStore, ui?: Ui
       if (!id) return;
       try {
         await controlExecution(id, action);
-        if (action === "resume") follow(id);
+        if (action === "resume" || action === "retry") follow(id);
       } catch (err) {
         editor.getState().notify("error", `Could not ${action} — ${messageOf(err)}`);
       }

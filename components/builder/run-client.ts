@@ -66,7 +66,7 @@ export function startRun(
 /** Cancels, pauses or resumes an execution. */
 export function controlExecution(
   executionId: string,
-  action: "cancel" | "pause" | "resume",
+  action: "cancel" | "pause" | "resume" | "retry",
 ): Promise<unknown> {
   return call(`/api/executions/${encodeURIComponent(executionId)}/${action}`, { method: "POST", body: "{}" });
 }
