@@ -6,6 +6,7 @@ import errorBranch from "./error-branch.json";
 import fanOutMerge from "./fan-out-merge.json";
 import filterTransform from "./filter-transform.json";
 import llmSummary from "./llm-summary.json";
+import loopOrders from "./loop-orders.json";
 
 /** An example workflow of the home page's gallery, stored as JSON next to this file. */
 export const WorkflowTemplate = z.strictObject({
@@ -34,6 +35,7 @@ export const TEMPLATES: readonly WorkflowTemplate[] = [
   filterTransform,
   delaySteps,
   errorBranch,
+  loopOrders,
   llmSummary,
 ].map((t) => WorkflowTemplate.parse(t));
 
