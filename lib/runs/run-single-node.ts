@@ -9,6 +9,8 @@ import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { createRedactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { createOwnerName } from "./drain";
 import { runClaimed } from "./run-execution";
@@ -108,7 +110,11 @@ export async function runNodeOfWorkflow(
     inputs ??= last.inputs;
     nodes = last.nodes;
   }
-  inputs ??= {};
+  // The given input and inputs are stored and shown redacted, like a whole run's inputs: the node
+  // sees what is stored (upstream outputs and inputs come from storage, redacted already).
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
+  if (request.input !== undefined) input = redact(input);
+  inputs = redact(inputs ?? {});
 
   const env = getEnv();
   const id = randomUUID();
