@@ -9,6 +9,7 @@ import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { capOutputSize } from "@/lib/security/limits";
 import { createRedactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -210,7 +211,7 @@ export async function runNodeOfWorkflow(
         nodeId,
         executionId: id,
         status,
-        output,
+        output: capOutputSize(output),
         error,
         durationMs: result.durationMs,
         cached: result.cached,

@@ -75,3 +75,59 @@ export function capEventOutputs<T extends { type: string }>(
   }
   return event;
 }
+
+/**
+ * A run's outputs (`executions.outputs`, the immediate answer) capped like node outputs: each
+ * output node's value is capped with `capOutputSize`, then, while the whole is still over
+ * `maxBytes`, the largest remaining values are replaced by truncation markers, so the record keeps
+ * its keys and stays within the limit (markers aside). Anything but a plain object is capped whole.
+ */
+export function capRunOutputs<T>(outputs: T, maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES): T {
+  if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
+    return capOutputSize(outputs, maxBytes) as T;
+  }
+  const entries = Object.entries(outputs as Record<string, unknown>).map(([key, value]) => {
+    const capped = capOutputSize(value, maxBytes);
+    const json = capped === undefined ? "" : (JSON.stringify(capped) ?? "");
+    return { key, value: capped, json, bytes: Buffer.byteLength(json, "utf8") };
+  });
+  let total = entries.reduce((sum, e) => sum + e.bytes + Buffer.byteLength(e.key, "utf8") + 4, 2);
+  const changed = entries.some((e) => e.value !== (outputs as Record<string, unknown>)[e.key]);
+  if (total <= maxBytes && !changed) return outputs;
+  for (const e of [...entries].sort((a, b) => b.bytes - a.bytes)) {
+    if (total <= maxBytes) break;
+    if (isTruncatedOutput(e.value)) continue;
+    const marker: TruncatedOutput = {
+      __truncated: true,
+      bytes: e.bytes,
+      preview: cutAtCodePoint(
+        e.json,
+        Math.min(PREVIEW_CHARS, Math.floor(maxBytes / 2), Math.floor(e.bytes / 4)),
+      ),
+      reason: "too_large",
+    };
+    total -= e.bytes - Buffer.byteLength(JSON.stringify(marker), "utf8");
+    e.value = marker;
+  }
+  return Object.fromEntries(entries.map((e) => [e.key, e.value])) as T;
+}
+
+/** Node checkpoints as an answer may carry them: each one's input and output capped. */
+export function capCheckpoints<T extends Record<string, { input?: unknown; output?: unknown }>>(
+  nodes: T,
+  maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES,
+): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const [id, cp] of Object.entries(nodes)) {
+    const input = cp.input === undefined ? undefined : capOutputSize(cp.input, maxBytes);
+    const output = cp.output === undefined ? undefined : capOutputSize(cp.output, maxBytes);
+    if (input === cp.input && output === cp.output) continue;
+    copy ??= { ...nodes };
+    copy[id] = {
+      ...cp,
+      ...(cp.input === undefined ? {} : { input }),
+      ...(cp.output === undefined ? {} : { output }),
+    };
+  }
+  return (copy ?? nodes) as T;
+}
