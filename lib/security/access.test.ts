@@ -15,7 +15,7 @@ import {
   sessionFromCookieHeader,
   verifySessionCookie,
 } from "./auth";
-import { createLoginLimiter } from "./login-limiter";
+import { createDatabaseLoginLimiter, createLoginLimiter } from "./login-limiter";
 import { clientAddress, requestIsHttps, SOCKET_ADDRESS_HEADER, stampSocketAddresses } from "./socket-address";
 
 const saved = { ...process.env };
@@ -333,6 +333,47 @@ describe("login and logout routes", () => {
     const ids = await query<{ id: string }>(database.db, sql`select id from revoked_sessions`);
     expect(ids.map((r) => r.id)).not.toContain("old-one");
     expect(ids.map((r) => r.id)).toContain(token.split(".")[2]);
+  });
+});
+
+describe("the login limiter shared through the database", () => {
+  it("counts one client's failures across two limiter instances (two processes), never a lockout", async () => {
+    const a = createDatabaseLoginLimiter(() => database.db, { free: 3, globalFreePerMinute: 1000 });
+    const b = createDatabaseLoginLimiter(() => database.db, { free: 3, globalFreePerMinute: 1000 });
+    await a.fail("198.51.100.50");
+    await b.fail("198.51.100.50");
+    expect(await a.waitMs("198.51.100.50")).toBe(0);
+    await a.fail("198.51.100.50");
+    // Third failure, made through A: B slows the client down (1 s after it), others pass.
+    const wait = await b.waitMs("198.51.100.50");
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(1000);
+    expect(await b.waitMs("198.51.100.51")).toBe(0);
+    await b.succeed("198.51.100.50");
+    expect(await a.waitMs("198.51.100.50")).toBe(0);
+  });
+
+  it("slows everyone down when many addresses fail at once, whichever process counted them", async () => {
+    await database.db.execute(sql`delete from login_failures`);
+    const a = createDatabaseLoginLimiter(() => database.db, { globalFreePerMinute: 4 });
+    const b = createDatabaseLoginLimiter(() => database.db, { globalFreePerMinute: 4 });
+    for (let i = 0; i < 2; i++) await a.fail(`bot-a-${i}`);
+    for (let i = 0; i < 2; i++) await b.fail(`bot-b-${i}`);
+    expect(await a.waitMs("real-user")).toBeGreaterThan(0);
+    expect(await b.waitMs("real-user")).toBeGreaterThan(0);
+  });
+
+  it("deletes client rows whose window ended when the global window turns over", async () => {
+    await database.db.execute(sql`delete from login_failures`);
+    await database.db.execute(
+      sql`insert into login_failures (key, count, since, last)
+        values ('client:stale', 9, now() - interval '1 hour', now() - interval '1 hour')`,
+    );
+    const a = createDatabaseLoginLimiter(() => database.db);
+    expect(await a.waitMs("stale")).toBe(0);
+    await a.fail("fresh");
+    const keys = await query<{ key: string }>(database.db, sql`select key from login_failures`);
+    expect(keys.map((k) => k.key).sort()).toEqual(["client:fresh", "global"]);
   });
 });
 
