@@ -189,7 +189,7 @@ export async function runClaimed(
   else options.stopSignal?.addEventListener("abort", onStop, { once: true });
   applyControl(claim.control);
 
-  const heartbeat = startHeartbeat(db, {
+  const heartbeat = startHeartbeat(database, {
     id: claim.id,
     fence: claim.fence,
     leaseMs: options.leaseMs,
