@@ -76,36 +76,54 @@ export function capEventOutputs<T extends { type: string }>(
   return event;
 }
 
+/** JSON as a jsonb parameter gets it (lib/queue/json-param.ts): bigints as strings, cycles marked. */
+function tolerantJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    const seen = new WeakSet<object>();
+    return (
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (typeof v === "bigint") return v.toString();
+        if (v && typeof v === "object") {
+          if (seen.has(v)) return "[circular]";
+          seen.add(v);
+        }
+        return v;
+      }) ?? ""
+    );
+  }
+}
+
+function tooLarge(json: string, bytes: number, maxBytes: number): TruncatedOutput {
+  const limit = Math.min(PREVIEW_CHARS, Math.floor(maxBytes / 2), Math.floor(bytes / 4));
+  return { __truncated: true, bytes, preview: cutAtCodePoint(json, limit), reason: "too_large" };
+}
+
 /**
  * A run's outputs (`executions.outputs`, the immediate answer) capped like node outputs: each
- * output node's value is capped with `capOutputSize`, then, while the whole is still over
- * `maxBytes`, the largest remaining values are replaced by truncation markers, so the record keeps
- * its keys and stays within the limit (markers aside). Anything but a plain object is capped whole.
+ * output node's value over `maxBytes` becomes a truncation marker, then, while the whole is still
+ * over `maxBytes`, so do the largest remaining values; the record keeps its keys. Anything but a
+ * plain object is capped whole. Values are measured as they are stored (bigints as strings).
  */
 export function capRunOutputs<T>(outputs: T, maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES): T {
-  if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs)) {
-    return capOutputSize(outputs, maxBytes) as T;
+  if (outputs === undefined || outputs === null) return outputs;
+  if (typeof outputs !== "object" || Array.isArray(outputs)) {
+    const json = tolerantJson(outputs);
+    if (json.length <= maxBytes / 3) return outputs;
+    const bytes = Buffer.byteLength(json, "utf8");
+    return (bytes <= maxBytes ? outputs : tooLarge(json, bytes, maxBytes)) as T;
   }
   const entries = Object.entries(outputs as Record<string, unknown>).map(([key, value]) => {
-    const capped = capOutputSize(value, maxBytes);
-    const json = capped === undefined ? "" : (JSON.stringify(capped) ?? "");
-    return { key, value: capped, json, bytes: Buffer.byteLength(json, "utf8") };
+    const json = tolerantJson(value);
+    return { key, value, json, bytes: Buffer.byteLength(json, "utf8") };
   });
   let total = entries.reduce((sum, e) => sum + e.bytes + Buffer.byteLength(e.key, "utf8") + 4, 2);
-  const changed = entries.some((e) => e.value !== (outputs as Record<string, unknown>)[e.key]);
-  if (total <= maxBytes && !changed) return outputs;
+  if (total <= maxBytes) return outputs;
   for (const e of [...entries].sort((a, b) => b.bytes - a.bytes)) {
-    if (total <= maxBytes) break;
+    if (total <= maxBytes && e.bytes <= maxBytes) continue;
     if (isTruncatedOutput(e.value)) continue;
-    const marker: TruncatedOutput = {
-      __truncated: true,
-      bytes: e.bytes,
-      preview: cutAtCodePoint(
-        e.json,
-        Math.min(PREVIEW_CHARS, Math.floor(maxBytes / 2), Math.floor(e.bytes / 4)),
-      ),
-      reason: "too_large",
-    };
+    const marker = tooLarge(e.json, e.bytes, maxBytes);
     total -= e.bytes - Buffer.byteLength(JSON.stringify(marker), "utf8");
     e.value = marker;
   }
