@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import { AppError, assertStorable, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
 import { CreateWebhookRequest, UpdateWebhookRequest, type WebhookRateLimit } from "@/lib/api/schemas";
-import { type Database, type Db } from "@/lib/db/client";
+import type { Database, Db } from "@/lib/db/client";
 import { webhooks } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
