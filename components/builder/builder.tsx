@@ -34,12 +34,13 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
   const [stores] = useState(() => {
     const editor = createEditorStore({ workflowId, definition, version });
     const run = createRunStore({ mode: definition.settings?.mode });
+    const ui = createUiStore({ narrow: typeof window !== "undefined" && window.innerWidth < 900 });
     return {
       editor,
       run,
       validation: createValidationStore(editor.getState().definition),
-      ui: createUiStore({ narrow: typeof window !== "undefined" && window.innerWidth < 900 }),
-      actions: createBuilderActions(editor, run),
+      ui,
+      actions: createBuilderActions(editor, run, ui),
     };
   });
   useEffect(() => () => stores.actions.dispose(), [stores]);

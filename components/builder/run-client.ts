@@ -66,7 +66,7 @@ export function startRun(
 /** Cancels, pauses or resumes an execution. */
 export function controlExecution(
   executionId: string,
-  action: "cancel" | "pause" | "resume",
+  action: "cancel" | "pause" | "resume" | "retry",
 ): Promise<unknown> {
   return call(`/api/executions/${encodeURIComponent(executionId)}/${action}`, { method: "POST", body: "{}" });
 }
@@ -76,10 +76,14 @@ export function runSingleNode(
   workflowId: string,
   nodeId: string,
   input?: unknown,
+  iteration?: number[],
 ): Promise<SingleNodeResult> {
   return call(`/api/workflows/${encodeURIComponent(workflowId)}/nodes/${encodeURIComponent(nodeId)}/run`, {
     method: "POST",
-    body: JSON.stringify(input === undefined ? {} : { input }),
+    body: JSON.stringify({
+      ...(input === undefined ? {} : { input }),
+      ...(iteration ? { iteration } : {}),
+    }),
   });
 }
 

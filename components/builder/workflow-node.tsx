@@ -48,7 +48,7 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
  * The selected node's "Run node" button. It sits inside the node's own box (top right), so it
  * scales with the zoom like the node and never covers a neighbour.
  */
-const PlayButton = memo(function PlayButton({ id, running }: { id: string; running: boolean }) {
+export const PlayButton = memo(function PlayButton({ id, running }: { id: string; running: boolean }) {
   const { actions } = useStores();
   return (
     <button
@@ -93,7 +93,13 @@ function AddAfterButton({ id, handle, top }: { id: string; handle: string; top: 
   );
 }
 
-const NodeBody = memo(function NodeBody({ node, hasIssues }: { node: EditorNode; hasIssues: boolean }) {
+export const NodeBody = memo(function NodeBody({
+  node,
+  hasIssues,
+}: {
+  node: EditorNode;
+  hasIssues: boolean;
+}) {
   const handles = handlesOf(node);
   return (
     <>

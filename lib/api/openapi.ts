@@ -153,6 +153,17 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       responses: { 200: json("The execution", S.ExecutionDetail), 404: notFoundAnswer },
     },
   },
+  "/api/executions/{id}/iterations/{path}": {
+    get: {
+      summary:
+        "One loop item: the body nodes checkpointed under an iteration path (`7`, or `3.0` when nested)",
+      responses: {
+        200: json("The item's body nodes", S.ExecutionIteration),
+        400: json("Not an iteration path", S.ErrorBody),
+        404: notFoundAnswer,
+      },
+    },
+  },
   "/api/executions/{id}/events": {
     get: {
       summary: "Live events of an execution (`Last-Event-ID` resumes)",

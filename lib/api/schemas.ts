@@ -127,6 +127,7 @@ export const ExecutionDetail = z.object({
       output: z.unknown(),
       error: NodeError.nullable(),
       cached: z.boolean(),
+      failedItems: z.array(z.int()).optional().describe("A top-level loop: indexes of its failed items"),
     }),
   ),
   logs: z.array(
@@ -256,4 +257,10 @@ export const WorkflowVersion = z.object({
 export const WorkflowVersionList = z.object({
   versions: z.array(WorkflowVersion.omit({ definition: true })),
   next: z.int().nullable().optional(),
+});
+
+/** The body nodes of one loop item (`GET /api/executions/:id/iterations/:path`). */
+export const ExecutionIteration = z.object({
+  iteration: z.array(z.int()).describe("The item index path, e.g. [3] or [3, 0] when nested"),
+  nodes: z.record(z.string(), z.unknown()).describe("Per body node: the same detail as an execution's nodes"),
 });

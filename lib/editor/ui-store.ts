@@ -17,6 +17,9 @@ export interface UiState {
   shortcutsOpen: boolean;
   paletteCollapsed: boolean;
   sideCollapsed: boolean;
+  /** The item each loop's body shows (loop id → index; default 0). */
+  pickedItems: Record<string, number>;
+  pickItem(loopId: string, index: number): void;
   openPicker(request: PickerRequest): void;
   closePicker(): void;
   setCommandsOpen(open: boolean): void;
@@ -37,6 +40,10 @@ export function createUiStore(options: { narrow?: boolean } = {}): UiStore {
     shortcutsOpen: false,
     paletteCollapsed: false,
     sideCollapsed: options.narrow ?? false,
+    pickedItems: {},
+    pickItem(loopId, index) {
+      set({ pickedItems: { ...get().pickedItems, [loopId]: Math.max(0, Math.floor(index)) } });
+    },
     openPicker(picker) {
       set({ picker, commandsOpen: false, shortcutsOpen: false });
     },

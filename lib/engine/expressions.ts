@@ -10,6 +10,9 @@ export interface ExpressionScope {
   nodes: Record<string, unknown>;
   input: unknown;
   secrets?: Record<string, string>;
+  /** Inside a loop body: the item and its index (also bound as `$item` and `$index`). */
+  item?: unknown;
+  index?: number;
 }
 
 /** Where an expression sits, for error messages: `transform "t1" config.expression`. */
@@ -251,6 +254,7 @@ export async function evaluateExpression(
   } catch (err) {
     throw expressionError(site, source, err);
   }
+  if (scope.index !== undefined) bindings = { item: scope.item, index: scope.index, ...bindings };
   try {
     const isolate = (globalThis as IsolateSlot)[ISOLATE_SLOT];
     if (isolate && bounded.get(source) === false)

@@ -54,12 +54,25 @@ export interface NodeEvent {
   cached?: boolean;
   /** Copied from the source execution by a re-run (`POST /api/executions/:id/rerun`). */
   reused?: true;
+  /** A loop body node's item index path (`[3]`, or `[3, 0]` when nested). */
+  iteration?: number[];
+  /** A loop node's items so far. */
+  progress?: LoopProgress;
+}
+
+/** A loop's items: finished (`done`, failures included), failed, and how many there are. */
+export interface LoopProgress {
+  done: number;
+  failed: number;
+  total: number;
 }
 /** SSE `event: log` payload. */
 export interface LogEvent {
   type: "log";
   at: string;
   nodeId?: string;
+  /** Set when a loop body node wrote the line: its item index path. */
+  iteration?: number[];
   level: "debug" | "info" | "warn" | "error";
   message: string;
 }

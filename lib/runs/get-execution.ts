@@ -5,6 +5,7 @@ import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRu
 import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
 import { type LlmTotals, llmTotalsOf } from "@/lib/llm/budget";
 import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
+import { isIterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
@@ -25,6 +26,8 @@ export interface ExecutionNodeDetail {
   costUsd?: number | null;
   /** What a cached LLM answer saved. */
   savedUsd?: number | null;
+  /** A top-level loop: the indexes of its failed items, lowest first (at most 1,000). */
+  failedItems?: number[];
 }
 
 /** One log line of an execution. */
@@ -162,7 +165,11 @@ export function toExecutionDetail(
   const nodes: Record<string, ExecutionNodeDetail> = {};
   const ids = participatingNodes(row.definition, { triggerId: row.triggerId, nodeId: row.nodeId });
   for (const id of ids) nodes[id] = nodeDetail(byNode.get(id));
-  for (const r of runs) if (!(r.nodeId in nodes)) nodes[r.nodeId] = nodeDetail(r);
+  for (const r of runs)
+    if (!(r.nodeId in nodes) && !isIterationKey(r.nodeId)) nodes[r.nodeId] = nodeDetail(r);
+  for (const [loopId, failed] of failedItemsByLoop(row.definition, runs)) {
+    if (nodes[loopId]) nodes[loopId].failedItems = failed;
+  }
   const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
   const detail: ExecutionDetail = {
     id: row.id,
@@ -189,6 +196,63 @@ export function toExecutionDetail(
   };
   if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
   return detail;
+}
+
+const MAX_FAILED_ITEMS = 1000;
+
+/** The failed items of each top-level loop, from its body nodes' per-item checkpoints. */
+function failedItemsByLoop(definition: WorkflowDefinition, runs: NodeRunRow[]): Map<string, number[]> {
+  const parentOf = new Map<string, string>();
+  for (const n of definition.nodes) if (n.parentId !== undefined) parentOf.set(n.id, n.parentId);
+  const out = new Map<string, Set<number>>();
+  for (const r of runs) {
+    if (r.status !== "failed" || !isIterationKey(r.nodeId)) continue;
+    const { nodeId, iteration } = parseIterationKey(r.nodeId);
+    // Walk up to the top-level loop: the first index of the path is that loop's item.
+    let loop = parentOf.get(nodeId);
+    while (loop !== undefined && parentOf.has(loop)) loop = parentOf.get(loop);
+    if (loop === undefined || !iteration) continue;
+    let set = out.get(loop);
+    if (!set) {
+      set = new Set();
+      out.set(loop, set);
+    }
+    set.add(iteration[0]!);
+  }
+  return new Map(
+    [...out].map(([loop, set]) => [loop, [...set].sort((a, b) => a - b).slice(0, MAX_FAILED_ITEMS)]),
+  );
+}
+
+/** One item of a loop: the checkpoints of the body nodes that ran for iteration path `iteration`. */
+export interface ExecutionIterationDetail {
+  iteration: number[];
+  nodes: Record<string, ExecutionNodeDetail>;
+}
+
+/**
+ * The body nodes of one loop item (`GET /api/executions/:id/iterations/:path`): every node
+ * checkpointed under that exact iteration path, whichever loop it belongs to. Undefined when the
+ * execution does not exist.
+ */
+export async function getExecutionIteration(
+  db: Db,
+  id: string,
+  iteration: number[],
+): Promise<ExecutionIterationDetail | undefined> {
+  const [row] = await db.select({ id: executions.id }).from(executions).where(eq(executions.id, id)).limit(1);
+  if (!row) return undefined;
+  const suffix = `#${iteration.join(".")}`;
+  const runs = await db
+    .select()
+    .from(nodeRuns)
+    .where(and(eq(nodeRuns.executionId, id), sql`right(${nodeRuns.nodeId}, ${suffix.length}) = ${suffix}`));
+  const nodes: Record<string, ExecutionNodeDetail> = {};
+  for (const r of runs) {
+    const key = parseIterationKey(r.nodeId);
+    if (key.iteration?.join(".") === iteration.join(".")) nodes[key.nodeId] = nodeDetail(r);
+  }
+  return { iteration, nodes };
 }
 
 /** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */

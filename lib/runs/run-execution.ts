@@ -8,6 +8,7 @@ import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { settleExecution } from "@/lib/queue/settle-execution";
 import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
+import { parseIterationKey } from "@/lib/workflow/bodies";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
@@ -142,7 +143,7 @@ export async function runClaimed(
         onFenced: loseLease,
         fresh: claim.claims === 1,
         // The checkpoint rule: only side-effecting results are awaited (see mayDeferCheckpoint).
-        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(cp.nodeId), cp),
+        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(parseIterationKey(cp.nodeId).nodeId), cp),
       }),
     { what: `ports of execution ${claim.id}` },
   );

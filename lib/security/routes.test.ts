@@ -32,6 +32,7 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/workflows/[id]/nodes/[nodeId]/run/route.ts": "session",
   "app/api/executions/[id]/route.ts": "session",
   "app/api/executions/[id]/events/route.ts": "session",
+  "app/api/executions/[id]/iterations/[path]/route.ts": "session",
   "app/api/executions/[id]/cancel/route.ts": "session",
   "app/api/executions/[id]/pause/route.ts": "session",
   "app/api/executions/[id]/resume/route.ts": "session",
