@@ -294,7 +294,7 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
   },
   "/api/auth/logout": {
     post: {
-      summary: "Sign out: clears the session cookie",
+      summary: "Sign out: revokes the session server-side and clears the cookie",
       auth: "none",
       responses: { 200: json("Signed out", S.OkResponse), 303: empty("A form post, sent on to /login") },
     },

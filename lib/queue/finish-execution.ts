@@ -1,11 +1,13 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { capRunOutputs } from "@/lib/security/limits";
 import { toJsonParam } from "./json-param";
 
 /**
  * Records a terminal status (succeeded, failed, cancelled) with outputs and error, and releases
- * the lease; a no-op (returns false) unless `fence` is still current.
+ * the lease; a no-op (returns false) unless `fence` is still current. Outputs are stored capped
+ * (`capRunOutputs`), like node outputs.
  */
 export async function finishExecution(
   db: Db,
@@ -17,7 +19,7 @@ export async function finishExecution(
     error?: { message: string; code?: string; nodeId?: string } | null;
   },
 ): Promise<boolean> {
-  const outputs = options.outputs === undefined ? null : toJsonParam(options.outputs);
+  const outputs = options.outputs === undefined ? null : toJsonParam(capRunOutputs(options.outputs));
   const error = options.error ? toJsonParam(options.error) : null;
   const rows = await query<{ id: string }>(
     db,

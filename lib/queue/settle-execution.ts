@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
 import { appendEventsStatement } from "@/lib/events/store";
+import { capRunOutputs } from "@/lib/security/limits";
 import { toJsonParam } from "./json-param";
 import { closeRunningStretch } from "./run-time";
 
@@ -13,7 +14,7 @@ import { closeRunningStretch } from "./run-time";
  * seq numbers. Status and events land together, so a client that reads an event sees the status
  * it reports. The new last seq is announced (NOTIFY on the events channel) by the same statement,
  * so subscribers hear of it at commit without another round trip. A no-op unless `fence` is
- * current and the execution running. Returns the execution's new `event_seq`, or undefined when
+ * current and the execution running. Outputs are stored capped (`capRunOutputs`), like node outputs. Returns the execution's new `event_seq`, or undefined when
  * fenced out.
  */
 export async function settleExecution(
@@ -32,7 +33,7 @@ export async function settleExecution(
     options.to === "queued" || options.to === "paused"
       ? sql`handed_off = handed_off or ${options.handedOff ?? false},
           control = ${options.to === "paused" ? null : sql`control`}, run_after = now(), ${closeRunningStretch}`
-      : sql`outputs = ${options.outputs === undefined ? null : toJsonParam(options.outputs)}::jsonb,
+      : sql`outputs = ${options.outputs === undefined ? null : toJsonParam(capRunOutputs(options.outputs))}::jsonb,
           error = ${options.error ? toJsonParam(options.error) : null}::jsonb, finished_at = now(), control = null`;
   const rows = await query<{ last: number }>(
     db,

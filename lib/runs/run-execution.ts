@@ -6,6 +6,7 @@ import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { settleExecution } from "@/lib/queue/settle-execution";
+import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
 import { parseIterationKey } from "@/lib/workflow/bodies";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
@@ -189,7 +190,7 @@ export async function runClaimed(
   else options.stopSignal?.addEventListener("abort", onStop, { once: true });
   applyControl(claim.control);
 
-  const heartbeat = startHeartbeat(db, {
+  const heartbeat = startHeartbeat(database, {
     id: claim.id,
     fence: claim.fence,
     leaseMs: options.leaseMs,
@@ -240,8 +241,9 @@ export async function runClaimed(
     finalEvent = undefined;
   }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
-  const outputs = ports.redact(outcome.outputs);
-  const nodes = ports.redact(outcome.nodes);
+  // Capped like stored node outputs, so the immediate answer is no bigger than what is stored.
+  const outputs = capRunOutputs(ports.redact(outcome.outputs));
+  const nodes = capCheckpoints(ports.redact(outcome.nodes));
   let result: RunExecutionResult;
   let to: Parameters<typeof settleExecution>[1]["to"];
   switch (outcome.status) {

@@ -9,6 +9,9 @@ import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { capOutputSize } from "@/lib/security/limits";
+import { createRedactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
 import { iterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -190,7 +193,13 @@ export async function runNodeOfWorkflow(
     inputs ??= last.inputs;
     nodes = last.nodes;
   }
-  inputs ??= {};
+  // The given input and inputs are stored and shown redacted, like a whole run's inputs: the node
+  // sees what is stored (upstream outputs and inputs come from storage, redacted already).
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
+  if (request.input !== undefined) input = redact(input);
+  // A loop body node's item: given, or the given input standing in for it.
+  if (request.item !== undefined || request.input !== undefined) item = redact(item);
+  inputs = redact(inputs ?? {});
 
   const env = getEnv();
   const id = randomUUID();
@@ -287,7 +296,7 @@ export async function runNodeOfWorkflow(
         nodeId,
         executionId: id,
         status,
-        output,
+        output: capOutputSize(output),
         error,
         durationMs: result.durationMs,
         cached: result.cached,
