@@ -439,12 +439,20 @@ function runCode(task) {
 
 function answerCode(task) {
   try {
-    parentPort.postMessage({ id: task.id, ok: true, result: runCode(task) });
+    parentPort.postMessage({ id: task.id, claim: task.claim, ok: true, result: runCode(task) });
   } catch (err) {
     const error = err instanceof TaskError ? err.error : { kind: "runtime", message: String(err && err.message ? err.message : err) };
-    parentPort.postMessage({ id: task.id, ok: false, error: error });
+    parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: error });
   }
   setImmediate(prepareSpare);
+}
+
+// The pool may hand this worker a task before it finished the last one, and take it back until
+// it starts: a task runs only if this worker claims its cell first.
+const claims = workerData.claims ? new Int32Array(workerData.claims) : null;
+function claim(task) {
+  if (!claims || task.claim === undefined) return true;
+  return !recycling && Atomics.compareExchange(claims, task.claim, 0, 1) === 0;
 }
 
 async function runJsonata(task) {
@@ -464,27 +472,49 @@ async function runJsonata(task) {
   }
 }
 
+function skip(task) {
+  parentPort.postMessage({ id: task.id, claim: task.claim, skipped: true });
+}
+
+/** Runs a code task unless the pool took it back first. */
+function startCode(task) {
+  if (claim(task)) answerCode(task);
+  else skip(task);
+}
+
+// Code tasks that came before QuickJS was ready, claimed only when they start.
+const early = [];
+function startEarly() {
+  while (early.length > 0) startCode(early.shift());
+}
+function failEarly(err) {
+  while (early.length > 0) {
+    const task = early.shift();
+    if (!claim(task)) skip(task);
+    else parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: { kind: "runtime", message: "the sandbox could not start: " + String(err && err.message ? err.message : err) } });
+  }
+}
+
 parentPort.on("message", function (task) {
   if (task.kind === "code") {
-    if (QuickJS) answerCode(task);
-    else
-      getQuickJS().then(
-        function () {
-          answerCode(task);
-        },
-        function (err) {
-          parentPort.postMessage({ id: task.id, ok: false, error: { kind: "runtime", message: "the sandbox could not start: " + String(err && err.message ? err.message : err) } });
-        },
-      );
+    if (QuickJS) startCode(task);
+    else {
+      early.push(task);
+      getQuickJS().then(startEarly, failEarly);
+    }
+    return;
+  }
+  if (!claim(task)) {
+    skip(task);
     return;
   }
   runJsonata(task).then(
     function (result) {
-      parentPort.postMessage({ id: task.id, ok: true, result: result });
+      parentPort.postMessage({ id: task.id, claim: task.claim, ok: true, result: result });
     },
     function (err) {
       const error = err instanceof TaskError ? err.error : { kind: "runtime", message: String(err && err.message ? err.message : err) };
-      parentPort.postMessage({ id: task.id, ok: false, error: error });
+      parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: error });
     },
   );
 });
