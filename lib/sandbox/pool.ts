@@ -70,8 +70,8 @@ export interface SandboxPoolOptions {
 
 /** Claim cells: a cell is reused only this many dispatches later, long after its worker is gone. */
 const CLAIM_CELLS = 1 << 16;
+/** Cell states: 0 waiting, 1 started by its worker (the worker writes it), 2 withdrawn by the pool. */
 const UNCLAIMED = 0;
-const RUNNING = 1;
 const WITHDRAWN = 2;
 
 /**
