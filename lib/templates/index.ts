@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { WorkflowDefinition } from "@/lib/workflow/schema";
 import conditionSkips from "./condition-skips.json";
+import csvStatsCode from "./csv-stats-code.json";
 import delaySteps from "./delay-steps.json";
 import errorBranch from "./error-branch.json";
 import fanOutMerge from "./fan-out-merge.json";
@@ -33,6 +34,7 @@ export const TEMPLATES: readonly WorkflowTemplate[] = [
   fanOutMerge,
   conditionSkips,
   filterTransform,
+  csvStatsCode,
   delaySteps,
   errorBranch,
   loopOrders,
