@@ -1,7 +1,7 @@
 import jsonata from "jsonata";
 import { boundedPad } from "@/lib/security/bounded-pad";
 import { findUnsafeRegex } from "@/lib/security/regex-guard";
-import { guardStringBuiltins } from "@/lib/security/string-guards";
+import { guardAppend, guardStringBuiltins } from "@/lib/security/string-guards";
 import { EngineError } from "./errors";
 
 /** What expressions read: SPEC §1 `{ inputs, nodes, input }`, plus `secrets` when the run has any. */
@@ -78,6 +78,7 @@ function compile(source: string): jsonata.Expression {
   if (unsafeRegex) throw new EngineError("expression", unsafeRegex);
   expr.registerFunction("pad", boundedPad, "<s-ns?:s>");
   guardStringBuiltins(expr);
+  guardAppend(expr, LIMITS.sequence);
   if (cache.size >= CACHE_MAX) {
     cache.clear();
     bounded.clear();

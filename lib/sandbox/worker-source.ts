@@ -47,6 +47,19 @@ function compileJsonata(source, limits) {
   expr.assign("eval", function () {
     throw { message: "$eval is not available" };
   });
+  // $append doubles a list in one allocation: bounded like JSONata's own sequences, because one
+  // huge array allocation can exhaust the worker's capped heap before V8 can stop the worker,
+  // and that takes the whole process down.
+  const maxItems = (limits && limits.sequence) || 1000000;
+  expr.assign("append", function (a, b) {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    const size = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
+    if (size > maxItems) {
+      throw { message: "$append would build a list of " + size + " items (at most " + maxItems + ")" };
+    }
+    return (Array.isArray(a) ? a : [a]).concat(b);
+  });
   if (compiled.size > 1000) compiled.clear();
   compiled.set(source, expr);
   return expr;
