@@ -15,6 +15,7 @@ import { BuilderToolbar } from "./builder-toolbar";
 import { Canvas } from "./canvas";
 import { CommandPalette } from "./command-palette";
 import { StoresProvider, useStores, useUi } from "./editor-context";
+import { LoopItemsLoader } from "./loop-items";
 import { NodePicker } from "./node-picker";
 import { Notice } from "./notice";
 import { Palette } from "./palette";
@@ -49,6 +50,7 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
     <StoresProvider stores={stores}>
       <ReactFlowProvider>
         <BuilderLayout />
+        <LoopItemsLoader />
       </ReactFlowProvider>
     </StoresProvider>
   );

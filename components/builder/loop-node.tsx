@@ -2,9 +2,12 @@
 
 import { type NodeProps, NodeResizer } from "@xyflow/react";
 import { memo } from "react";
+import { LoopItemControls } from "@/components/loop/item-picker";
+import { firstFailedItem } from "@/components/loop/use-loop-items";
 import type { FlowNode } from "@/lib/editor/flow";
-import type { LoopProgress } from "@/lib/engine/ports";
-import { useRunState, useStores, useValidation } from "./editor-context";
+import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
+import { isTerminalExecutionStatus } from "@/lib/workflow/status";
+import { useEditor, useRunState, useStores, useUi, useValidation } from "./editor-context";
 import { NodeBody, PlayButton } from "./workflow-node";
 
 /**
@@ -14,12 +17,27 @@ import { NodeBody, PlayButton } from "./workflow-node";
  */
 function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const { node } = data;
-  const { editor } = useStores();
+  const { editor, ui, actions } = useStores();
   const view = useRunState((s) => s.nodes[id]);
   const singleRunning = useRunState((s) => s.singleRunning[id] === true);
   const hasIssues = useValidation((s) => s.grouped.byNode[id] !== undefined);
   const status = view?.status ?? "idle";
-  const progress = (view as { progress?: LoopProgress } | undefined)?.progress;
+  const live = view as (typeof view & { progress?: LoopProgress; failedItems?: number[] }) | undefined;
+  const progress = live?.progress ?? progressFromOutput(view?.output);
+  const picked = useUi((s) => s.pickedItems[id] ?? 0);
+  const bodyIds = useEditor((s) =>
+    s.definition.nodes
+      .filter((n) => n.parentId === id)
+      .map((n) => n.id)
+      .join(","),
+  );
+  const iterations = useRunState(
+    (s) => (s as { iterations?: Record<string, Record<string, { status: NodeStatus }>> }).iterations,
+  );
+  const runStatus = useRunState((s) => s.status);
+  const firstFailed = firstFailedItem(live, bodyIds === "" ? [] : bodyIds.split(","), iterations);
+  const finished =
+    runStatus !== undefined && runStatus !== "starting" && isTerminalExecutionStatus(runStatus);
 
   return (
     <div
@@ -43,7 +61,18 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       />
       <div className="bn-loop-head">
         <NodeBody node={node} hasIssues={hasIssues} />
-        {progress && <LoopCounter progress={progress} />}
+        {view && (
+          <LoopItemControls
+            loopId={id}
+            progress={progress}
+            index={picked}
+            onPick={(i) => ui.getState().pickItem(id, i)}
+            firstFailed={firstFailed}
+            onRetryFailed={
+              finished && firstFailed !== undefined ? () => void actions.control("retry") : undefined
+            }
+          />
+        )}
       </div>
       {selected && <PlayButton id={id} running={singleRunning} />}
       <span className="bn-sr-only">Status: {status}</span>
@@ -51,27 +80,11 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   );
 }
 
-/** "12 / 20 · 1 failed" with a bar. */
-const LoopCounter = memo(function LoopCounter({ progress }: { progress: LoopProgress }) {
-  const { done, failed, total } = progress;
-  const pct = total === 0 ? 100 : Math.round((done / total) * 100);
-  return (
-    <div
-      className="bn-loop-progress"
-      data-testid="loop-progress"
-      data-done={done}
-      data-failed={failed}
-      data-total={total}
-    >
-      <span className="bn-loop-count">
-        {done} / {total}
-        {failed > 0 && <span className="bn-loop-failed"> · {failed} failed</span>}
-      </span>
-      <span className="bn-loop-bar" aria-hidden="true">
-        <span className="bn-loop-fill" style={{ width: `${pct}%` }} />
-      </span>
-    </div>
-  );
-});
+/** A finished loop's items, read from its output. */
+function progressFromOutput(output: unknown): LoopProgress | undefined {
+  const out = output as { count?: unknown; errors?: unknown } | null | undefined;
+  if (!out || typeof out.count !== "number") return undefined;
+  return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
+}
 
 export const LoopNode = memo(LoopNodeView);

@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
+import type { NodeError, NodeStatus } from "@/lib/engine/ports";
 
 /** Where the node picker adds its node: after a handle, at a canvas point, or anywhere. */
 export interface PickerRequest {
@@ -8,6 +9,16 @@ export interface PickerRequest {
   screen: { x: number; y: number };
   /** Where the new node goes, in flow coordinates (absent: beside its source). */
   position?: { x: number; y: number };
+}
+
+/** A body node's state in one loop item, as `GET /api/executions/:id/iterations/:path` gives it. */
+export interface StoredItemView {
+  status: NodeStatus;
+  input?: unknown;
+  output?: unknown;
+  error?: NodeError | null;
+  durationMs?: number | null;
+  attempts?: number;
 }
 
 /** The builder's transient chrome: overlays and collapsed panels (not part of the document). */
@@ -20,6 +31,9 @@ export interface UiState {
   /** The item each loop's body shows (loop id → index; default 0). */
   pickedItems: Record<string, number>;
   pickItem(loopId: string, index: number): void;
+  /** Body nodes' stored state per item (`<executionId>/<iteration key>` → node id → view), as read from the API. */
+  itemViews: Record<string, Record<string, StoredItemView>>;
+  setItemViews(key: string, views: Record<string, StoredItemView>): void;
   openPicker(request: PickerRequest): void;
   closePicker(): void;
   setCommandsOpen(open: boolean): void;
@@ -41,6 +55,10 @@ export function createUiStore(options: { narrow?: boolean } = {}): UiStore {
     paletteCollapsed: false,
     sideCollapsed: options.narrow ?? false,
     pickedItems: {},
+    itemViews: {},
+    setItemViews(key, views) {
+      set({ itemViews: { ...get().itemViews, [key]: views } });
+    },
     pickItem(loopId, index) {
       set({ pickedItems: { ...get().pickedItems, [loopId]: Math.max(0, Math.floor(index)) } });
     },
