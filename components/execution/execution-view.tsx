@@ -6,10 +6,10 @@ import { useEffect, useMemo, useReducer, useState } from "react";
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { isTerminal } from "@/lib/contract/status";
 import type { EngineEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail } from "@/lib/runs/get-execution";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { ComparePanel } from "./compare-panel";
 import { executionCostOf, formatUsd } from "./cost";
 import { ExecutionCanvas } from "./execution-canvas";
@@ -46,7 +46,7 @@ export function ExecutionView({
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "offline">("connecting");
   const router = useRouter();
   const [partials, setPartials] = useState<Record<string, string>>({});
-  const terminal = isTerminalExecutionStatus(state.status);
+  const terminal = isTerminal(state.status);
 
   useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
 

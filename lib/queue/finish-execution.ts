@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
-import { toJsonParam } from "./json-param";
+import { toJsonParam } from "@/lib/db/json-param";
 
 /**
  * Records a terminal status (succeeded, failed, cancelled) with outputs and error, and releases

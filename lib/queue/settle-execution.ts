@@ -1,8 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import { appendEventsStatement } from "@/lib/events/store";
-import { toJsonParam } from "./json-param";
 import { closeRunningStretch } from "./run-time";
 
 /**
