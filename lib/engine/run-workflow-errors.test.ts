@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "@/lib/http/client";
-import { createMemoryJournal } from "./memory-journal";
+import { createMemoryJournal } from "./testing/memory-journal";
 import type { NodeCheckpoint } from "./ports";
 import { runWorkflow } from "./run-workflow";
 import { createEventRecorder } from "./testing/event-recorder";

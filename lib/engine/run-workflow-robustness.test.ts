@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { createMemoryJournal } from "./memory-journal";
+import { createMemoryJournal } from "./testing/memory-journal";
 import type { EngineEvent, Journal } from "./ports";
 import { runWorkflow } from "./run-workflow";
 import { createTestPorts } from "./testing/test-ports";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryJournal } from "./memory-journal";
+import { createMemoryJournal } from "./testing/memory-journal";
 import type { EngineEvent, NodeCheckpoint } from "./ports";
 import { runWorkflow } from "./run-workflow";
 import { createEventRecorder } from "./testing/event-recorder";

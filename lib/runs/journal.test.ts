@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
 import { createTestDatabase, testDbKind } from "@/lib/testing/db";
-import { describeJournalConformance } from "./journal-conformance";
+import { describeJournalConformance } from "./testing/journal-conformance";
 import { createPostgresJournal } from "./postgres-journal";
 import { insertWorkflow, tinyWorkflow } from "./testing/fixtures";
 

@@ -7,7 +7,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { systemClock } from "@/lib/engine/clock";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import type { Clock, EnginePorts } from "@/lib/engine/ports";
 import { runWorkflow } from "@/lib/engine/run-workflow";
 import { criticalPath } from "@/lib/workflow/graph";

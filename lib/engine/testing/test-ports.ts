@@ -1,4 +1,4 @@
-import { createMemoryJournal, type MemoryJournal } from "../memory-journal";
+import { createMemoryJournal, type MemoryJournal } from "./memory-journal";
 import type { EmailMessage, EnginePorts, HttpClient, LlmClient, LlmRequest, Mailer } from "../ports";
 import { createEventRecorder, type EventRecorder } from "./event-recorder";
 
