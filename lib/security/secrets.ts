@@ -1,3 +1,4 @@
+import "server-only";
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { AppError } from "@/lib/contract/errors";
