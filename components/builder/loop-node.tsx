@@ -4,9 +4,9 @@ import { type NodeProps, NodeResizer } from "@xyflow/react";
 import { memo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
 import { firstFailedItem } from "@/components/loop/use-loop-items";
+import { isTerminal } from "@/lib/contract/status";
 import type { FlowNode } from "@/lib/editor/flow";
 import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { useEditor, useRunState, useStores, useUi, useValidation } from "./editor-context";
 import { NodeBody, PlayButton } from "./workflow-node";
 
@@ -36,8 +36,7 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   );
   const runStatus = useRunState((s) => s.status);
   const firstFailed = firstFailedItem(live, bodyIds === "" ? [] : bodyIds.split(","), iterations);
-  const finished =
-    runStatus !== undefined && runStatus !== "starting" && isTerminalExecutionStatus(runStatus);
+  const finished = runStatus !== undefined && runStatus !== "starting" && isTerminal(runStatus);
 
   return (
     <div

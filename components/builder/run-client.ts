@@ -1,17 +1,9 @@
+import type { RunAnswer } from "@/lib/contract/execution";
 import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
-import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
 import type { RunMode } from "@/lib/workflow/schema";
 
 /** `POST /api/workflows/:id/run`'s answer (SPEC §3). */
-export interface RunResponse {
-  executionId: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  handedOff?: boolean;
-  outputs?: Record<string, unknown>;
-  nodes?: Record<string, { status: NodeStatus } & Record<string, unknown>>;
-  complexity?: { score: number; reasons: string[] };
-}
+export type RunResponse = RunAnswer;
 
 /** A refused API call, with the server's message. */
 export class ApiError extends Error {

@@ -7,11 +7,11 @@ import { firstFailedItem, type ItemNodeView, useLoopItems } from "@/components/l
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { isTerminal } from "@/lib/contract/status";
 import { holdsBody } from "@/lib/editor/bodies";
 import type { EngineEvent, LoopProgress, NodeStatus } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail, ExecutionNodeDetail } from "@/lib/runs/get-execution";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { ComparePanel } from "./compare-panel";
 import { executionCostOf, formatUsd } from "./cost";
 import { ExecutionCanvas, type LoopBoxProps } from "./execution-canvas";
@@ -77,7 +77,7 @@ export function ExecutionView({
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "offline">("connecting");
   const router = useRouter();
   const [partials, setPartials] = useState<Record<string, string>>({});
-  const terminal = isTerminalExecutionStatus(state.status);
+  const terminal = isTerminal(state.status);
 
   useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
 

@@ -1,8 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
-import { toJsonParam } from "./json-param";
 
 /**
  * Upserts node checkpoints of one execution in one statement, only while `fence` is current. The

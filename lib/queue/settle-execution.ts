@@ -1,16 +1,15 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import { appendEventsStatement } from "@/lib/events/store";
 import { capRunOutputs } from "@/lib/security/limits";
-import { toJsonParam } from "./json-param";
 import { closeRunningStretch } from "./run-time";
 
 /**
  * Ends a runner's hold on an execution and stores its last events, in one statement (one commit):
- * a terminal status (`succeeded`, `failed`, `cancelled`: outputs, error, finished_at) as
- * `finishExecution` writes it, or a release (`queued`, `paused`: checkpoints kept) as
- * `releaseExecution` does; and `events` (items encoded with `encodeEvent`) appended with the next
+ * a terminal status (`succeeded`, `failed`, `cancelled`: outputs, error, finished_at), or a release
+ * (`queued`, `paused`: checkpoints kept); and `events` (items encoded with `encodeEvent`) appended with the next
  * seq numbers. Status and events land together, so a client that reads an event sees the status
  * it reports. The new last seq is announced (NOTIFY on the events channel) by the same statement,
  * so subscribers hear of it at commit without another round trip. A no-op unless `fence` is

@@ -1,90 +1,24 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type {
+  ExecutionDetail as ContractExecutionDetail,
+  ExecutionLog,
+  ExecutionNodeDetail,
+  ExecutionSummary,
+} from "@/lib/contract/execution";
+import { type ExecutionStatus, isFinishedNode, type NodeStatus } from "@/lib/contract/status";
 import type { Db } from "@/lib/db/client";
 import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
-import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
-import { type LlmTotals, llmTotalsOf } from "@/lib/llm/budget";
+import { llmTotalsOf } from "@/lib/llm/budget";
 import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
 import { isIterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
-/** One node of an execution as `GET /api/executions/:id` shows it. */
-export interface ExecutionNodeDetail {
-  status: NodeStatus;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  output: unknown;
-  error: NodeError | null;
-  cached: boolean;
-  input: unknown;
-  /** Copied from the source execution by a re-run, not run in this one. */
-  reused?: true;
-  /** An LLM node's cost in USD (0 when cached, null for an unpriced model). */
-  costUsd?: number | null;
-  /** What a cached LLM answer saved. */
-  savedUsd?: number | null;
-  /** A top-level loop: the indexes of its failed items, lowest first (at most 1,000). */
-  failedItems?: number[];
-}
+export type { ExecutionLog, ExecutionNodeDetail, ExecutionSummary };
 
-/** One log line of an execution. */
-export interface ExecutionLog {
-  at: string;
-  nodeId?: string;
-  level: LogEvent["level"];
-  message: string;
-}
-
-/** The SPEC §3 `GET /api/executions/:id` body (plus what the pages need: definition, eventSeq). */
-export interface ExecutionDetail {
-  id: string;
-  workflowId: string;
-  /** The workflow version this execution ran. */
-  workflowVersion: number;
-  /** Set on a re-run: the execution whose checkpoints it reused. */
-  sourceExecutionId?: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  inputs: unknown;
-  outputs: Record<string, unknown> | null;
-  error: (NodeError & { nodeId?: string }) | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  progress: { finished: number; total: number };
-  tags: string[];
-  triggerId: string | null;
-  /** Set for single-node runs. */
-  nodeId: string | null;
-  handedOff: boolean;
-  nodes: Record<string, ExecutionNodeDetail>;
-  logs: ExecutionLog[];
-  /** The definition snapshot that ran. */
-  definition: WorkflowDefinition;
-  /** Last event sequence number written: an SSE client resumes after it. */
-  eventSeq: number;
-  /** LLM spend of every attempt (SPEC §3 ⁺). */
-  cost?: LlmTotals;
-}
-
-/** One row of a workflow's history. */
-export interface ExecutionSummary {
-  id: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  nodeId?: string;
-  tags: string[];
-  createdAt: string;
-  cost?: LlmTotals;
-}
-
-const FINISHED_NODE_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+/** The SPEC §3 `GET /api/executions/:id` body, with the definition that ran. */
+export type ExecutionDetail = ContractExecutionDetail<WorkflowDefinition>;
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -145,7 +79,7 @@ function nodeCost(output: unknown): Pick<ExecutionNodeDetail, "costUsd" | "saved
 }
 
 function logOf(payload: unknown, createdAt: Date): ExecutionLog {
-  const p = (payload ?? {}) as Partial<LogEvent>;
+  const p = (payload ?? {}) as Partial<ExecutionLog>;
   const log: ExecutionLog = {
     at: typeof p.at === "string" ? p.at : createdAt.toISOString(),
     level: p.level ?? "info",
@@ -170,7 +104,7 @@ export function toExecutionDetail(
   for (const [loopId, failed] of failedItemsByLoop(row.definition, runs)) {
     if (nodes[loopId]) nodes[loopId].failedItems = failed;
   }
-  const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
+  const finished = Object.values(nodes).filter((n) => isFinishedNode(n.status)).length;
   const detail: ExecutionDetail = {
     id: row.id,
     workflowId: row.workflowId,

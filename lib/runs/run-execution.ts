@@ -1,4 +1,5 @@
 import "server-only";
+import { isFinishedNode } from "@/lib/contract/status";
 import type { Database } from "@/lib/db/client";
 import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
@@ -305,9 +306,7 @@ export async function runClaimed(
   return result;
 }
 
-const SETTLED = new Set(["succeeded", "failed", "skipped", "cancelled"]);
-
 function progressOf(nodes: Record<string, NodeCheckpoint>): { finished: number; total: number } {
   const all = Object.values(nodes);
-  return { finished: all.filter((n) => SETTLED.has(n.status)).length, total: all.length };
+  return { finished: all.filter((n) => isFinishedNode(n.status)).length, total: all.length };
 }

@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
+import type { SingleNodeAnswer } from "@/lib/contract/execution";
 import { type Database, type Db, query } from "@/lib/db/client";
-import type { EngineEvent, LogEvent, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { EngineEvent, NodeCheckpoint, NodeStatus } from "@/lib/engine/ports";
 import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
@@ -34,17 +35,7 @@ export const SingleNodeRunRequest = z.strictObject({
 });
 
 /** SPEC §3 single-node answer, plus the execution that records it. */
-export interface SingleNodeRunResult {
-  nodeId: string;
-  executionId: string;
-  status: NodeStatus;
-  output: unknown;
-  error: NodeError | null;
-  durationMs: number;
-  cached: boolean;
-  /** The node's log lines: retries, warnings, a code node's `console.*` output. */
-  logs: Array<{ at: string; level: LogEvent["level"]; message: string }>;
-}
+export type SingleNodeRunResult = SingleNodeAnswer;
 
 /** What the node's upstream nodes produced in their latest runs. */
 export interface UpstreamContext {

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { getEnv } from "@/lib/env";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "@/lib/engine/clock";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
 import type { NodeCheckpoint, NodeEvent } from "@/lib/engine/ports";
 import { runWorkflow } from "@/lib/engine/run-workflow";
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from "@/lib/engine/testing/local-http-server";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import { createTestPorts } from "@/lib/engine/testing/test-ports";
 import { transform, trigger, workflow } from "@/lib/engine/testing/workflow-builder";
 import { createHttpClient } from "@/lib/http/client";
