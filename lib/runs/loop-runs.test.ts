@@ -15,7 +15,8 @@ import { getWorkflowOrThrow } from "@/lib/workflow/validate";
 import { drainQueue } from "./drain";
 import { getExecutionDetail, getExecutionIteration } from "./get-execution";
 import { runNodeOfWorkflow } from "./run-single-node";
-import { insertWorkflow } from "./testing/fixtures";
+import { startRun } from "./start-run";
+import { insertWorkflow, waitForStatus } from "./testing/fixtures";
 
 /** Requests per item value; items listed in `failing` answer 500 until removed. */
 let server: LocalHttpServer;
@@ -171,6 +172,36 @@ describe(`loop runs through the runner (${testDbKind})`, () => {
     expect(after.status).toBe("succeeded");
     expect(after.outputs?.out).toEqual(items);
     expect(Object.fromEntries(requests)).toMatchObject({ f0: 0, f1: 0, f2: 1, f3: 1, f4: 1, f5: 1 });
+  });
+});
+
+describe(`loop hand-off (${testDbKind})`, () => {
+  it("an immediate run whose loop outgrows the budget hands off mid-loop; the queue finishes it, no item twice", async () => {
+    process.env.IMMEDIATE_BUDGET_MS = "400";
+    resetEnv();
+    try {
+      const items = Array.from({ length: 12 }, (_, i) => `h${i}`);
+      const definition = loopWorkflow("handoff", { onItemError: "fail", ms: 100, concurrency: 2 });
+      const workflowId = await insertWorkflow(database.db, definition);
+      const res = await startRun(database, workflowId, { mode: "immediate", inputs: { items } });
+      expect(res.httpStatus).toBe(202);
+      expect(res.body).toMatchObject({ status: "queued", handedOff: true });
+      const id = res.body.executionId;
+      const partial = await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, id));
+      const doneBefore = partial.filter((r) => r.nodeId.startsWith("call#") && r.status === "succeeded");
+      expect(doneBefore.length).toBeGreaterThan(0);
+      expect(doneBefore.length).toBeLessThan(items.length);
+      await drainQueue(database, { budgetMs: 20_000, pruneBatch: 0 });
+      // On PGlite the process's own embedded drainer may be the one that claims it.
+      await waitForStatus(database.db, id);
+      const detail = (await getExecutionDetail(database.db, id))!;
+      expect(detail.status).toBe("succeeded");
+      expect(detail.outputs?.out).toEqual(items);
+      for (const v of items) expect(requests.get(v), v).toBe(1);
+    } finally {
+      delete process.env.IMMEDIATE_BUDGET_MS;
+      resetEnv();
+    }
   });
 });
 
