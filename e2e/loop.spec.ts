@@ -43,6 +43,26 @@ async function drag(page: Page, from: Locator, to: Locator) {
   await page.mouse.up();
 }
 
+/** Waits until the canvas viewport and nodes stop moving (a fit after an added node). */
+async function settle(page: Page) {
+  await page.evaluate(() => {
+    (window as unknown as { __stable?: { last: string; count: number } }).__stable = { last: "", count: 0 };
+  });
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as { __stable: { last: string; count: number } };
+      const now = [".react-flow__viewport", ".react-flow__node"]
+        .flatMap((sel) => [...document.querySelectorAll(sel)].map((el) => el.getAttribute("style") ?? ""))
+        .join("|");
+      w.__stable.count = now === w.__stable.last ? w.__stable.count + 1 : 0;
+      w.__stable.last = now;
+      return w.__stable.count >= 2;
+    },
+    null,
+    { polling: 100 },
+  );
+}
+
 test("build a loop by dragging, watch 20 items, open item 7, retry the failed item", async ({ page }) => {
   const created = await page.request.post("/api/workflows", {
     data: {
@@ -70,6 +90,7 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
     targetPosition: { x: box.x - canvas.x + box.width / 2, y: box.y - canvas.y + box.height * 0.7 },
   });
   await expect(page.getByTestId("node-http")).toBeVisible();
+  await settle(page);
   await page.getByTestId("node-http").click();
   await page.getByTestId("config-http-method").selectOption("GET");
   await page.getByTestId("config-http-url").fill(`${base}/item/{{ $item }}`);
@@ -77,9 +98,11 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await expect(page.getByTestId("node-output")).toBeVisible();
   await page.getByTestId("node-output").click();
   await page.getByTestId("config-output-value").fill("input.count");
+  await settle(page);
   await drag(page, page.getByTestId("handle-start-out"), page.getByTestId("handle-loop-in"));
+  await settle(page);
   await drag(page, page.getByTestId("handle-loop-out"), page.getByTestId("handle-output-in"));
-  await page.getByTestId("node-loop").click({ position: { x: 30, y: 20 } });
+  await page.getByTestId("node-loop").locator(".bn-loop-head .bn-node-title").click();
   await page.getByTestId("config-loop-onItemError").selectOption("continue");
 
   await page.keyboard.press("Control+s");

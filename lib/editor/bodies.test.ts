@@ -45,7 +45,8 @@ describe("loop bodies in the editor", () => {
     const { definition, droppedEdges } = reparent(doc(), ["free"], "each");
     const free = definition.nodes.find((n) => n.id === "free")!;
     expect(free.parentId).toBe("each");
-    expect(free.position).toEqual({ x: 700, y: -100 });
+    // Kept in place, but never above the body area (under the header) or left of the box.
+    expect(free.position).toEqual({ x: 700, y: LOOP_HEADER + 8 });
     expect(droppedEdges).toBe(1);
     expect(definition.edges).toEqual([{ source: "start", target: "each" }]);
     const out = reparent(definition, ["inner"], undefined).definition.nodes.find((n) => n.id === "inner")!;

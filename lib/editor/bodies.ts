@@ -89,10 +89,14 @@ export function reparent(
   const nodes = def.nodes.map((n) => {
     if (!moving.has(n.id) || n.parentId === parentId) return n;
     const at = absolutePosition(def, n.id);
-    const next: EditorNode = {
-      ...n,
-      position: { x: Math.round(at.x - origin.x), y: Math.round(at.y - origin.y) },
-    };
+    let x = Math.round(at.x - origin.x);
+    let y = Math.round(at.y - origin.y);
+    // A node dropped into a box lands inside its body area, below the header.
+    if (parentId !== undefined) {
+      x = Math.max(PAD, x);
+      y = Math.max(LOOP_HEADER + 8, y);
+    }
+    const next: EditorNode = { ...n, position: { x, y } };
     if (parentId === undefined) delete next.parentId;
     else next.parentId = parentId;
     return next;
