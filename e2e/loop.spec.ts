@@ -68,7 +68,10 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
     data: {
       version: 1,
       name: "Loop in the browser",
-      nodes: [{ id: "start", type: "trigger", config: {}, position: { x: 0, y: 120 } }],
+      nodes: [
+        { id: "start", type: "trigger", config: {}, position: { x: 0, y: 0 } },
+        { id: "output", type: "output", config: { value: "input.count" }, position: { x: 1500, y: 0 } },
+      ],
       edges: [],
       settings: { mode: "queued" },
     },
@@ -79,11 +82,16 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await expect(page.getByTestId("builder")).toBeVisible();
 
   // A loop from the palette, then an http node dropped into its box.
+  await settle(page);
+  const area = (await page.getByTestId("canvas").boundingBox())!;
   await page
     .getByTestId("palette-loop")
-    .dragTo(page.getByTestId("canvas"), { targetPosition: { x: 420, y: 160 } });
+    .dragTo(page.getByTestId("canvas"), {
+      targetPosition: { x: area.width / 2 - 120, y: area.height / 2 - 60 },
+    });
   const loop = page.getByTestId("node-loop");
   await expect(loop).toBeVisible();
+  await settle(page);
   const box = (await loop.boundingBox())!;
   const canvas = (await page.getByTestId("canvas").boundingBox())!;
   await page.getByTestId("palette-http").dragTo(page.getByTestId("canvas"), {
@@ -94,10 +102,7 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await page.getByTestId("node-http").click();
   await page.getByTestId("config-http-method").selectOption("GET");
   await page.getByTestId("config-http-url").fill(`${base}/item/{{ $item }}`);
-  await page.getByTestId("palette-output").click();
   await expect(page.getByTestId("node-output")).toBeVisible();
-  await page.getByTestId("node-output").click();
-  await page.getByTestId("config-output-value").fill("input.count");
   await settle(page);
   await drag(page, page.getByTestId("handle-start-out"), page.getByTestId("handle-loop-in"));
   await settle(page);

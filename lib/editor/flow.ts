@@ -45,7 +45,9 @@ export function createFlowNodeMapper() {
         position: node.position ?? { x: 0, y: 0 },
         data: { node },
         selected: isSelected,
-        ...(box ? { width: box.width, height: box.height } : {}),
+        // A loop's box draws beneath other nodes, so it never hides a node it overlaps (its own
+        // body nodes are drawn above it by React Flow).
+        ...(box ? { width: box.width, height: box.height, zIndex: -1 } : {}),
         ...(node.parentId !== undefined ? { parentId: node.parentId } : {}),
         ...(size && !box ? { measured: size } : {}),
       };
