@@ -84,11 +84,9 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   // A loop from the palette, then an http node dropped into its box.
   await settle(page);
   const area = (await page.getByTestId("canvas").boundingBox())!;
-  await page
-    .getByTestId("palette-loop")
-    .dragTo(page.getByTestId("canvas"), {
-      targetPosition: { x: area.width / 2 - 120, y: area.height / 2 - 60 },
-    });
+  await page.getByTestId("palette-loop").dragTo(page.getByTestId("canvas"), {
+    targetPosition: { x: area.width / 2 - 120, y: area.height / 2 - 60 },
+  });
   const loop = page.getByTestId("node-loop");
   await expect(loop).toBeVisible();
   await settle(page);
@@ -105,8 +103,10 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await expect(page.getByTestId("node-output")).toBeVisible();
   await settle(page);
   await drag(page, page.getByTestId("handle-start-out"), page.getByTestId("handle-loop-in"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
   await settle(page);
   await drag(page, page.getByTestId("handle-loop-out"), page.getByTestId("handle-output-in"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
   await page.getByTestId("node-loop").locator(".bn-loop-head .bn-node-title").click();
   await page.getByTestId("config-loop-onItemError").selectOption("continue");
 

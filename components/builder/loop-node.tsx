@@ -1,6 +1,6 @@
 "use client";
 
-import { type NodeProps, NodeResizer } from "@xyflow/react";
+import { type NodeProps, NodeResizeControl } from "@xyflow/react";
 import { memo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
 import { firstFailedItem } from "@/components/loop/use-loop-items";
@@ -45,19 +45,22 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       data-status={status}
       data-type={node.type}
     >
-      <NodeResizer
-        isVisible={selected}
-        minWidth={320}
-        minHeight={180}
-        lineClassName="bn-loop-resize-line"
-        handleClassName="bn-loop-resize-handle"
-        onResizeEnd={(_, p) =>
-          editor.getState().updateNode(id, {
-            size: { width: Math.round(p.width), height: Math.round(p.height) },
-            position: { x: Math.round(p.x), y: Math.round(p.y) },
-          })
-        }
-      />
+      {selected && (
+        // One grip at the bottom-right corner: resize lines along the border would sit over the
+        // loop's own handles and swallow a drag meant to connect it.
+        <NodeResizeControl
+          position="bottom-right"
+          minWidth={320}
+          minHeight={180}
+          className="bn-loop-resize-handle"
+          onResizeEnd={(_, p) =>
+            editor.getState().updateNode(id, {
+              size: { width: Math.round(p.width), height: Math.round(p.height) },
+              position: { x: Math.round(p.x), y: Math.round(p.y) },
+            })
+          }
+        />
+      )}
       <div className="bn-loop-head">
         <NodeBody node={node} hasIssues={hasIssues} />
         {view && (
