@@ -45,9 +45,7 @@ export function createFlowNodeMapper() {
         position: node.position ?? { x: 0, y: 0 },
         data: { node },
         selected: isSelected,
-        // A loop's box draws beneath other nodes, so it never hides a node it overlaps (its own
-        // body nodes are drawn above it by React Flow).
-        ...(box ? { width: box.width, height: box.height, zIndex: -1 } : {}),
+        ...(box ? { width: box.width, height: box.height } : {}),
         ...(node.parentId !== undefined ? { parentId: node.parentId } : {}),
         ...(size && !box ? { measured: size } : {}),
       };
