@@ -68,10 +68,7 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
     data: {
       version: 1,
       name: "Loop in the browser",
-      nodes: [
-        { id: "start", type: "trigger", config: {}, position: { x: 0, y: 0 } },
-        { id: "output", type: "output", config: { value: "input.count" }, position: { x: 1500, y: 0 } },
-      ],
+      nodes: [{ id: "start", type: "trigger", config: {}, position: { x: 0, y: 0 } }],
       edges: [],
       settings: { mode: "queued" },
     },
@@ -80,13 +77,13 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   const { id } = (await created.json()) as { id: string };
   await page.goto(`/workflows/${id}`);
   await expect(page.getByTestId("builder")).toBeVisible();
-
-  // A loop from the palette, then an http node dropped into its box.
   await settle(page);
-  const area = (await page.getByTestId("canvas").boundingBox())!;
-  await page.getByTestId("palette-loop").dragTo(page.getByTestId("canvas"), {
-    targetPosition: { x: area.width / 2 - 120, y: area.height / 2 - 60 },
-  });
+
+  // "+" after the trigger adds the loop, connected; then an http node dragged into its box.
+  await page.getByTestId("node-start").hover();
+  await page.getByTestId("add-after-start-out").click();
+  await page.getByTestId("node-picker-input").fill("loop");
+  await page.keyboard.press("Enter");
   const loop = page.getByTestId("node-loop");
   await expect(loop).toBeVisible();
   await settle(page);
@@ -100,15 +97,16 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await page.getByTestId("node-http").click();
   await page.getByTestId("config-http-method").selectOption("GET");
   await page.getByTestId("config-http-url").fill(`${base}/item/{{ $item }}`);
-  await expect(page.getByTestId("node-output")).toBeVisible();
-  await settle(page);
-  await drag(page, page.getByTestId("handle-start-out"), page.getByTestId("handle-loop-in"));
-  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
-  await settle(page);
-  await drag(page, page.getByTestId("handle-loop-out"), page.getByTestId("handle-output-in"));
-  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+
+  // "+" after the loop adds the output, connected.
   await page.getByTestId("node-loop").locator(".bn-loop-head .bn-node-title").click();
   await page.getByTestId("config-loop-onItemError").selectOption("continue");
+  await page.getByTestId("add-after-loop-out").click();
+  await page.getByTestId("node-picker-input").fill("output");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("node-output")).toBeVisible();
+  await page.getByTestId("node-output").click();
+  await page.getByTestId("config-output-value").fill("input.count");
 
   await page.keyboard.press("Control+s");
   await expect(page.getByTestId("save-state")).toHaveAttribute("data-dirty", "false");

@@ -187,6 +187,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
           position: spot,
           config: structuredClone(nodeTypes[type].defaults),
         };
+        if (holdsBody(node)) node.size = { ...DEFAULT_LOOP_SIZE };
         let next: EditorDefinition = { ...def, nodes: [...def.nodes, node] };
         // The next node of a body node joins the same body (a given position is a canvas point).
         if (source?.parentId !== undefined) {
