@@ -144,7 +144,9 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await page.getByTestId("loop-item-loop").fill("7");
   await expect(page.getByTestId("node-http")).toHaveAttribute("data-status", "succeeded");
   await page.getByTestId("node-http").click();
-  await expect(page.getByTestId("inspector")).toContainText('"v": 7');
+  await page.getByTestId("tab-output").click();
+  await expect(page.getByTestId("inspector-item")).toHaveText("item 7");
+  await expect(page.getByTestId("inspector-output")).toContainText('"v": 7');
   await page.getByTestId("loop-first-failed-loop").click();
   await expect(page.getByTestId("loop-item-loop")).toHaveValue("13");
   await expect(page.getByTestId("node-http")).toHaveAttribute("data-status", "failed");

@@ -484,7 +484,9 @@ function besideOf(
 ): { x: number; y: number } {
   if (!source?.position) return nextFreeSpot(def);
   const offsetY = handle === "false" || handle === "error" ? 110 : 0;
-  const spot = { x: source.position.x + 300, y: source.position.y + offsetY };
+  // Right of the source's box: a loop is wider than a node.
+  const width = holdsBody(source) ? (source.size ?? DEFAULT_LOOP_SIZE).width : 220;
+  const spot = { x: source.position.x + width + 80, y: source.position.y + offsetY };
   const taken = (y: number) =>
     def.nodes.some(
       (n) => n.position && Math.abs(n.position.x - spot.x) < 200 && Math.abs(n.position.y - y) < 80,
