@@ -2,13 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as webhookRoute } from "@/app/api/webhooks/[token]/route";
 import { POST as runRoute } from "@/app/api/workflows/[id]/run/route";
 import { type Database, setDatabase } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { drainQueue } from "@/lib/runs/drain";
-import { httpChain, insertWorkflow, waitForStatus } from "@/lib/runs/testing/fixtures";
+import { httpChain, insertWorkflow, tinyWorkflow, waitForStatus } from "@/lib/runs/testing/fixtures";
 import { type HitServer, startHitServer } from "@/lib/runs/testing/hit-server";
+import { createWebhook } from "@/lib/runs/webhooks";
 import { createTestDatabase, testDbKind } from "@/lib/testing/db";
 import { type OpenAiServer, startOpenAiServer } from "@/lib/testing/openai-server";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@/lib/testing/otlp-receiver";
@@ -190,6 +192,31 @@ describe(`traces over OTLP/HTTP (${testDbKind})`, () => {
 
     const call = nodes.find((n) => n.attributes["braid.node.id"] === "call")!;
     expect(echo.seen.get("/called")).toBe(`00-${CALLER_TRACE}-${call.spanId}-01`);
+  });
+
+  it("makes a webhook request's traceparent the parent of the execution", async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    resetEnv();
+    const id = await insertWorkflow(database.db, tinyWorkflow("hooked"));
+    const { webhook } = await createWebhook(database.db, id, { triggerId: "start" });
+    const url = new URL(webhook.url, "http://localhost");
+    const token = url.pathname.split("/").pop() ?? "";
+    const trace = "0af7651916cd43dd8448eb211c80319c";
+    const res = await webhookRoute(
+      new Request(new URL(`/api/webhooks/${token}?mode=immediate`, "http://localhost"), {
+        method: "POST",
+        body: JSON.stringify({ n: 2 }),
+        headers: { "content-type": "application/json", traceparent: `00-${trace}-b7ad6b7169203331-01` },
+      }),
+      { params: Promise.resolve({ token }) },
+    );
+    const body = await res.json();
+    expect(body.status).toBe("succeeded");
+    await flushTracing();
+    const { runs, nodes } = byExecution(receiver.spans, body.executionId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ traceId: trace, parentSpanId: "b7ad6b7169203331" });
+    expect(nodes).toHaveLength(3);
   });
 
   it("puts prompts and answers on LLM spans only with OTEL_CAPTURE_CONTENT=true", async () => {
