@@ -89,7 +89,8 @@ export function startOtel(options: OtelOptions): Otel {
     resource: resourceFromAttributes({ "service.name": options.serviceName ?? "braid" }),
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
-  trace.setGlobalTracerProvider(provider);
+  // Not registered as the global provider: Next.js's own spans (route loading, rendering) would
+  // then be exported too, each as a trace of its own, with no link to Braid's.
   const tracer = provider.getTracer("braid");
   return {
     options,
