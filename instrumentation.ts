@@ -1,5 +1,6 @@
 /**
- * Next.js start-up hook. It says at once whether the instance is open (no APP_PASSWORD), and in
+ * Next.js start-up hook. It says at once whether the instance is open (no APP_PASSWORD), starts
+ * OpenTelemetry tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, and in
  * the Node.js runtime of an embedded deployment (PGlite, no DATABASE_URL) it starts the
  * in-process drain loop; modules are imported here, inside `register`, so the edge bundle never
  * sees them.
@@ -14,6 +15,14 @@ export async function register(): Promise<void> {
   // Expressions that are not provably bounded run on killable worker threads (lib/sandbox).
   const { installExpressionIsolate } = await import("@/lib/sandbox/expression-isolate");
   installExpressionIsolate();
+  // Traces: the OpenTelemetry SDK is loaded only when an OTLP endpoint is set (else nothing is).
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    try {
+      await (await import("@/lib/telemetry/tracing")).getTracing();
+    } catch (err) {
+      console.error("could not start OpenTelemetry tracing:", err);
+    }
+  }
   try {
     const { startEmbeddedDrain } = await import("@/lib/runs/embedded-drain");
     startEmbeddedDrain();

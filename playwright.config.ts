@@ -4,6 +4,8 @@ import {
   E2E_CRON_SECRET,
   E2E_DATABASE_URL,
   E2E_DIST_DIR,
+  E2E_OPENAI_KEY,
+  E2E_OPENAI_PORT,
   E2E_PORT,
   E2E_SHARED_SECRET,
 } from "./e2e/e2e-env";
@@ -63,6 +65,9 @@ export default defineConfig({
       BRAID_SECRET_E2E_SHARED: E2E_SHARED_SECRET,
       // Enables the encrypted secrets table (sessions stay off: no APP_PASSWORD).
       APP_SECRET: "e2e-app-secret-for-the-secrets-table",
+      // LLM nodes call the local OpenAI-compatible server e2e/llm-cost.spec.ts starts on this port.
+      OPENAI_BASE_URL: `http://127.0.0.1:${E2E_OPENAI_PORT}/v1`,
+      OPENAI_API_KEY: E2E_OPENAI_KEY,
     },
   },
 });

@@ -7,3 +7,6 @@ export const E2E_DIST_DIR = process.env.E2E_DIST_DIR ?? ".next-e2e";
 export const E2E_CRON_SECRET = "e2e-secret";
 /** A secret the e2e server knows (as `secrets.E2E_SHARED`): share pages must never show it. */
 export const E2E_SHARED_SECRET = "e2e-env-secret-5d9a0b";
+/** Where the e2e app finds its OpenAI-compatible server (a spec starts lib/testing/openai-server.ts there). */
+export const E2E_OPENAI_PORT = Number(process.env.E2E_OPENAI_PORT ?? E2E_PORT + 1000);
+export const E2E_OPENAI_KEY = "sk-e2e-local-openai-server";

@@ -29,6 +29,7 @@ export function AppNav() {
       <nav className="app-nav" aria-label="Main" data-testid="app-nav">
         <Link href="/">Workflows</Link>
         <Link href="/secrets">Secrets</Link>
+        <Link href="/settings/prices">Prices</Link>
       </nav>
     </>
   );

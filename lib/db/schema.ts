@@ -125,6 +125,11 @@ export const executions = pgTable(
     llmCostUsd: doublePrecision("llm_cost_usd").notNull().default(0),
     /** USD that cached answers saved. */
     llmSavedUsd: doublePrecision("llm_saved_usd").notNull().default(0),
+    /**
+     * W3C `traceparent` every runner's span continues (one trace across hand-offs and resumes): the
+     * run or webhook request's, else the first runner's span.
+     */
+    traceContext: text("trace_context"),
   },
   (t) => [
     uniqueIndex("executions_idempotency_idx")
@@ -266,6 +271,14 @@ export const schedules = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workflowId, t.triggerId] }), index("schedules_due_idx").on(t.nextRunAt)],
 );
+
+/** LLM prices set on the settings page (USD per million tokens), over the defaults and `LLM_PRICES`. */
+export const llmPrices = pgTable("llm_prices", {
+  model: text("model").primaryKey(),
+  inputPerMillion: doublePrecision("input_per_million").notNull(),
+  outputPerMillion: doublePrecision("output_per_million").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
 
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;

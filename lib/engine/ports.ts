@@ -94,6 +94,8 @@ export interface LlmResult {
   costUsd?: number | null;
   /** For a cached answer, what the call would have cost (null without a price). */
   savedUsd?: number | null;
+  /** The provider's `finish_reason` (`stop`, `length`, …), when it gave one. */
+  finishReason?: string;
 }
 export interface LlmCallOptions {
   signal?: AbortSignal;

@@ -47,6 +47,7 @@ describe("LLM client against an OpenAI-compatible server", () => {
       cached: false,
       // No price for this model: tokens are recorded, the cost is null, never a guess.
       costUsd: null,
+      finishReason: "stop",
     });
     expect(s.requests[0]).toMatchObject({
       model: "gpt-test",

@@ -7,7 +7,8 @@ import type { LlmCallOptions, LlmClient, LlmRequest, LlmResult } from "@/lib/eng
 import { getEnv } from "@/lib/env";
 import { recordLlmCall } from "@/lib/telemetry/metrics";
 import { createOpenAiProvider, type LlmProvider } from "./openai-provider";
-import { costOf, DEFAULT_PRICES, type PriceTable, parsePrices } from "./prices";
+import { costOf, DEFAULT_PRICES, type PriceTable } from "./prices";
+import { currentPrices } from "./prices-store";
 import { scrubSecrets } from "./scrub";
 import { createSingleFlight, type FlightContext } from "./single-flight";
 import { createThrottle } from "./throttle";
@@ -53,7 +54,7 @@ export interface LlmClientOptions {
   /** Other secrets to scrub from cache warnings (e.g. the Upstash token). */
   secrets?: string[];
   /** Prices by model (default: the shipped defaults); results carry `costUsd`/`savedUsd`. */
-  prices?: PriceTable;
+  prices?: PriceTable | (() => PriceTable);
   /** Replaces the openai-SDK provider (tests of the caching layer only). */
   provider?: LlmProvider;
 }
@@ -308,7 +309,7 @@ export function createLlmClient(options: LlmClientOptions = {}): LlmClient {
   };
 
   const priced = (result: LlmResult): LlmResult => {
-    const cost = costOf(prices, result.model, result.usage);
+    const cost = costOf(typeof prices === "function" ? prices() : prices, result.model, result.usage);
     return result.cached
       ? { ...result, costUsd: 0, savedUsd: cost }
       : { ...result, costUsd: cost, savedUsd: undefined };
@@ -372,7 +373,8 @@ export function createLlmClientFromEnv(
     baseUrl: env.OPENAI_BASE_URL,
     cache: upstash ? createUpstashCache(upstash) : createPostgresCache(database.db),
     secrets: upstash ? [upstash.token] : [],
-    prices: parsePrices(env.LLM_PRICES),
+    // Defaults < LLM_PRICES < the settings page, as last loaded by a runner (lib/llm/prices-store.ts).
+    prices: () => currentPrices(database.db),
     ...overrides,
   });
   fromEnv.set(database, client);

@@ -100,6 +100,7 @@ export function createOpenAiProvider(options: {
     const params = paramsOf(req, maxTokensField);
     if (!onText) {
       const completion = await sdk.chat.completions.create(params, { signal });
+      const finishReason = completion.choices[0]?.finish_reason;
       return {
         text: completion.choices[0]?.message?.content ?? "",
         model: completion.model || req.model,
@@ -107,6 +108,7 @@ export function createOpenAiProvider(options: {
           promptTokens: completion.usage?.prompt_tokens ?? 0,
           completionTokens: completion.usage?.completion_tokens ?? 0,
         },
+        ...(finishReason ? { finishReason } : {}),
       };
     }
     const stream = await sdk.chat.completions.create(
@@ -115,9 +117,11 @@ export function createOpenAiProvider(options: {
     );
     let text = "";
     let model = req.model;
+    let finishReason: string | undefined;
     const usage = { promptTokens: 0, completionTokens: 0 };
     for await (const chunk of stream) {
       if (chunk.model) model = chunk.model;
+      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
       if (chunk.usage) {
         usage.promptTokens = chunk.usage.prompt_tokens ?? 0;
         usage.completionTokens = chunk.usage.completion_tokens ?? 0;
@@ -128,7 +132,7 @@ export function createOpenAiProvider(options: {
         onText(text);
       }
     }
-    return { text, model, usage };
+    return { text, model, usage, ...(finishReason ? { finishReason } : {}) };
   };
 
   return {

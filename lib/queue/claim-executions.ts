@@ -19,6 +19,12 @@ export interface ClaimedExecution {
   startedAtMs: number;
   /** Running time of earlier claims (ms), which the execution timeout counts. */
   runMs: number;
+  /** `immediate` | `queued` (metrics labels). */
+  mode?: string;
+  /** The stored W3C trace context the runner's span continues (tracing). */
+  traceContext?: string | null;
+  /** How long a queued execution waited to be claimed (ms); absent for lease recoveries and immediate runs. */
+  waitedMs?: number | null;
 }
 
 interface ClaimRow {
@@ -34,6 +40,9 @@ interface ClaimRow {
   control: "cancel" | "pause" | null;
   started_at_ms: number | string;
   run_ms: number;
+  mode?: string;
+  trace_context?: string | null;
+  waited_ms?: number | string | null;
 }
 
 /**
@@ -64,7 +73,7 @@ export async function claimExecutions(
       limit ${options.limit}
       for update skip locked
     ), picked as (
-      select id from (select id, 0 as k from expired union all select id, 1 as k from due) p
+      select id, k from (select id, 0 as k from expired union all select id, 1 as k from due) p
       order by k
       limit ${options.limit}
     )
@@ -80,7 +89,9 @@ export async function claimExecutions(
     from picked
     where e.id = picked.id
     returning e.id, e.workflow_id, e.fence, e.claims, e.definition, e.inputs, e.trigger_id, e.node_id,
-      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms`,
+      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms,
+      e.mode, e.trace_context,
+      case when picked.k = 1 then (extract(epoch from now() - e.run_after) * 1000)::float8 end as waited_ms`,
   );
   return rows.map(toClaimed);
 }
@@ -100,6 +111,9 @@ export function toClaimed(r: ClaimRow): ClaimedExecution {
     control: r.control,
     startedAtMs: Number(r.started_at_ms),
     runMs: Number(r.run_ms ?? 0),
+    mode: r.mode,
+    traceContext: r.trace_context ?? null,
+    waitedMs: r.waited_ms === null || r.waited_ms === undefined ? null : Number(r.waited_ms),
   };
 }
 export type { ClaimRow };

@@ -7,7 +7,7 @@ import { createEventWriter, type EventWriter } from "@/lib/events/store";
 import { createHttpClientFromEnv } from "@/lib/http/client";
 import { createExecutionBudget } from "@/lib/llm/budget";
 import { createLlmClientFromEnv } from "@/lib/llm/client";
-import { parsePrices } from "@/lib/llm/prices";
+import { loadPrices } from "@/lib/llm/prices-store";
 import { createSandboxCodeRunner } from "@/lib/sandbox/code-runner";
 import { capEventOutputs } from "@/lib/security/limits";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
@@ -58,6 +58,7 @@ export async function createExecutionPorts(
   const prepareEvent = <T extends EngineEvent>(event: T): T => capEventOutputs(redact(event));
   const redacting: EventSink = { emit: (event: EngineEvent) => writer.emit(prepareEvent(event)) };
   const env = getEnv();
+  const prices = await loadPrices(database.db);
   return {
     journal,
     writer,
@@ -65,7 +66,7 @@ export async function createExecutionPorts(
     http: createHttpClientFromEnv(),
     llm: createLlmClientFromEnv(database),
     tracer: createMetricsTracer(),
-    budget: createExecutionBudget(database.db, executionId, { prices: parsePrices(env.LLM_PRICES) }),
+    budget: createExecutionBudget(database.db, executionId, { prices }),
     mailer: createMailer(env.SMTP_URL),
     code: sandboxCodeRunner,
     secrets,

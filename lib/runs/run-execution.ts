@@ -9,10 +9,12 @@ import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { settleExecution } from "@/lib/queue/settle-execution";
 import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
+import { recordClaim, recordFinish } from "@/lib/telemetry/metrics";
 import { parseIterationKey } from "@/lib/workflow/bodies";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
+import { traceClaim } from "./trace-claim";
 
 export interface RunExecutionOptions {
   leaseMs: number;
@@ -148,6 +150,9 @@ export async function runClaimed(
       }),
     { what: `ports of execution ${claim.id}` },
   );
+  recordClaim(claim);
+  // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
+  const trace = await traceClaim(database.db, claim, ports);
   // Events are passed on in bursts every EVENT_BURST_MS, each after the checkpoints saved before
   // it (the journal does not wait for `running` checkpoints); the last burst is stored with the
   // final status. Every write is a commit, and commits are what a busy queue runs out of.
@@ -218,6 +223,7 @@ export async function runClaimed(
     options.stopSignal?.removeEventListener("abort", onStop);
     await heartbeat.stop();
   }
+  trace?.end(outcome.status, outcome.error ? ports.redact(outcome.error) : undefined);
   if (burstTimer) clearTimeout(burstTimer);
   burstTimer = undefined;
   const lostNow = () => lost || ports.journal.fenced || ports.writer.fenced;
@@ -303,6 +309,7 @@ export async function runClaimed(
     { what: `settling execution ${claim.id}` },
   );
   if (lastSeq === undefined) return { status: "lost" };
+  if (to !== "queued" && to !== "paused") recordFinish(to, claim.mode);
   return result;
 }
 

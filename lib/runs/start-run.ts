@@ -16,6 +16,7 @@ import { notifyQueue } from "@/lib/queue/notify-queue";
 import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
 import { createRedactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
+import { normalizeTraceparent } from "@/lib/telemetry/trace-context";
 import { pickTrigger } from "@/lib/workflow/graph";
 import { LlmBudget, RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
@@ -61,6 +62,7 @@ export async function startRun(
   database: Database,
   workflowId: string,
   body: unknown,
+  context: { traceparent?: string | null } = {},
 ): Promise<StartRunResult> {
   const { db } = database;
   const request = parseOrThrow(RunRequest, body);
@@ -108,6 +110,7 @@ export async function startRun(
       requestedMode,
       complexity,
       reason,
+      traceContext: normalizeTraceparent(context.traceparent),
     });
   } finally {
     if (holdsSlot) inflight.count--;
@@ -123,6 +126,8 @@ interface RunPlan {
   requestedMode: RunMode;
   complexity: { score: number; reasons: string[] } | undefined;
   reason: string | undefined;
+  /** The request's W3C `traceparent`: the parent of the execution's trace. */
+  traceContext: string | null;
 }
 
 /** Inserts the execution and, when immediate, runs it within the budget. */
@@ -151,6 +156,7 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
     idempotencyKey:
       request.idempotencyKey === undefined ? null : storedIdempotencyKey(request.idempotencyKey, redact),
     budget: request.budget ?? null,
+    traceContext: plan.traceContext,
   };
   const immediate = mode === "immediate";
   const { row, created } = await enqueueExecution(
@@ -237,6 +243,8 @@ export function claimOf(row: ExecutionRow): ClaimedExecution {
     control: row.control as ClaimedExecution["control"],
     started_at_ms: row.startedAt?.getTime() ?? Date.now(),
     run_ms: row.runMs,
+    mode: row.mode,
+    trace_context: row.traceContext,
   });
 }
 

@@ -158,13 +158,18 @@ export async function runWebhook(database: Database, token: string, req: Request
   const url = new URL(req.url);
   const mode = url.searchParams.get("mode");
   const idempotencyKey = req.headers.get("idempotency-key");
-  return startRun(database, hook.workflowId, {
-    inputs,
-    triggerId: hook.triggerId,
-    tags: ["webhook"],
-    ...(mode === null ? {} : { mode: parseOrThrow(RunMode, mode, ["mode"]) }),
-    ...(idempotencyKey === null ? {} : { idempotencyKey }),
-  });
+  return startRun(
+    database,
+    hook.workflowId,
+    {
+      inputs,
+      triggerId: hook.triggerId,
+      tags: ["webhook"],
+      ...(mode === null ? {} : { mode: parseOrThrow(RunMode, mode, ["mode"]) }),
+      ...(idempotencyKey === null ? {} : { idempotencyKey }),
+    },
+    { traceparent: req.headers.get("traceparent") },
+  );
 }
 
 async function readWebhookBody(req: Request): Promise<Record<string, unknown>> {

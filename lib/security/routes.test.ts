@@ -44,6 +44,7 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/secrets/route.ts": "session",
   "app/api/secrets/[name]/route.ts": "session",
   "app/secrets/page.tsx": "session",
+  "app/settings/prices/page.tsx": "session",
   "app/api/share/[token]/route.ts": "public-read",
   "app/api/share/[token]/events/route.ts": "public-read",
   "app/api/openapi.json/route.ts": "session",

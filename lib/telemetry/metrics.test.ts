@@ -70,7 +70,7 @@ describe(`GET /api/metrics (${testDbKind})`, () => {
     expect(text).not.toContain("braid_");
   });
 
-  it("reports LLM calls, tokens, cost, cache hits, node durations and the queue after known runs", async () => {
+  it("reports LLM calls, tokens, cost, cache hits, node durations, executions, claim latency and the queue after known runs", async () => {
     const topic = randomUUID();
     const definition: WorkflowDefinition = {
       version: 1,
@@ -94,6 +94,9 @@ describe(`GET /api/metrics (${testDbKind})`, () => {
       await waitForStatus(database.db, answer.body.executionId);
       ids.push(answer.body.executionId);
     }
+    const queued = await startRun(database, workflowId, { mode: "queued" });
+    await drainQueue(database, { budgetMs: 5_000 });
+    expect((await waitForStatus(database.db, queued.body.executionId)).status).toBe("succeeded");
     const first = await getExecutionDetail(database.db, ids[0] ?? "");
     const usage = (
       (first?.nodes.ask?.output ?? {}) as { usage: { promptTokens: number; completionTokens: number } }
@@ -125,8 +128,8 @@ describe(`GET /api/metrics (${testDbKind})`, () => {
     expect(status).toBe(200);
     const delta = (series: string) => value(text, series) - value(before, series);
     expect(delta('braid_llm_calls_total{model="gpt-4o-mini",cached="false"}')).toBe(1);
-    expect(delta('braid_llm_calls_total{model="gpt-4o-mini",cached="true"}')).toBe(1);
-    expect(delta('braid_llm_cache_total{result="hit"}')).toBe(1);
+    expect(delta('braid_llm_calls_total{model="gpt-4o-mini",cached="true"}')).toBe(2);
+    expect(delta('braid_llm_cache_total{result="hit"}')).toBe(2);
     expect(delta('braid_llm_cache_total{result="miss"}')).toBe(1);
     expect(delta('braid_llm_tokens_total{model="gpt-4o-mini",kind="prompt"}')).toBe(usage.promptTokens);
     expect(delta('braid_llm_tokens_total{model="gpt-4o-mini",kind="completion"}')).toBe(
@@ -134,14 +137,23 @@ describe(`GET /api/metrics (${testDbKind})`, () => {
     );
     const cost = costOf(DEFAULT_PRICES, "gpt-4o-mini", usage) ?? 0;
     expect(delta('braid_llm_cost_usd_total{model="gpt-4o-mini"}')).toBeCloseTo(cost, 9);
-    expect(delta('braid_llm_saved_usd_total{model="gpt-4o-mini"}')).toBeCloseTo(cost, 9);
-    expect(delta('braid_node_duration_seconds_count{type="llm",status="succeeded"}')).toBe(2);
-    expect(delta('braid_node_duration_seconds_count{type="trigger",status="succeeded"}')).toBe(2);
+    expect(delta('braid_llm_saved_usd_total{model="gpt-4o-mini"}')).toBeCloseTo(2 * cost, 9);
+    expect(delta('braid_node_duration_seconds_count{type="llm",status="succeeded"}')).toBe(3);
+    expect(delta('braid_node_duration_seconds_count{type="trigger",status="succeeded"}')).toBe(3);
+    expect(delta('braid_executions_started_total{mode="immediate"}')).toBe(2);
+    expect(delta('braid_executions_started_total{mode="queued"}')).toBe(1);
+    expect(delta('braid_executions_finished_total{status="succeeded",mode="immediate"}')).toBe(2);
+    expect(delta('braid_executions_finished_total{status="succeeded",mode="queued"}')).toBe(1);
+    // The queued run waited once between becoming due and its claim; immediate runs never queue.
+    expect(delta("braid_claim_latency_seconds_count")).toBe(1);
+    expect(value(text, 'braid_claim_latency_seconds_bucket{le="+Inf"}')).toBeGreaterThanOrEqual(1);
     expect(value(text, "braid_queue_depth")).toBe(1);
     expect(value(text, "braid_queue_oldest_age_seconds")).toBeGreaterThanOrEqual(119);
     expect(value(text, 'braid_executions{status="succeeded",mode="immediate"}')).toBe(2);
+    expect(value(text, 'braid_executions{status="succeeded",mode="queued"}')).toBe(1);
     expect(value(text, 'braid_executions{status="queued",mode="queued"}')).toBe(2);
-    expect(value(text, "braid_executions_waiting")).toBe(0);
+    expect(value(text, "braid_waiting_executions")).toBe(0);
+    expect(text).toContain("# TYPE braid_waiting_executions gauge");
     expect(text).toContain("# TYPE braid_sse_streams_open gauge");
     expect(text).toContain("# TYPE braid_node_retries_total counter");
   });

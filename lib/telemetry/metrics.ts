@@ -15,6 +15,9 @@ export interface BraidMetrics {
   llmSaved: Counter<"model">;
   llmCache: Counter<"result">;
   sseStreams: Gauge;
+  executionsStarted: Counter<"mode">;
+  executionsFinished: Counter<"status" | "mode">;
+  claimLatency: Histogram;
   /** Where the scrape-time gauges read the queue from. */
   database?: Db;
 }
@@ -78,6 +81,24 @@ export function getMetrics(): BraidMetrics {
       help: "Server-sent event streams open in this process",
       registers: [registry],
     }),
+    executionsStarted: new Counter({
+      name: "braid_executions_started_total",
+      help: "Executions this process started (first claim), by mode",
+      labelNames: ["mode"],
+      registers: [registry],
+    }),
+    executionsFinished: new Counter({
+      name: "braid_executions_finished_total",
+      help: "Executions this process finished, by final status and mode",
+      labelNames: ["status", "mode"],
+      registers: [registry],
+    }),
+    claimLatency: new Histogram({
+      name: "braid_claim_latency_seconds",
+      help: "Time a queued execution waited between becoming due and being claimed",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
   };
   const fromDb = <T extends Record<string, unknown>>(text: ReturnType<typeof sql>) =>
     metrics.database ? query<T>(metrics.database, text) : Promise.resolve([] as T[]);
@@ -120,7 +141,7 @@ export function getMetrics(): BraidMetrics {
     },
   });
   new Gauge({
-    name: "braid_executions_waiting",
+    name: "braid_waiting_executions",
     help: "Executions waiting (on a wait node or an approval)",
     registers: [registry],
     async collect() {
@@ -152,6 +173,18 @@ export function recordLlmCall(result: LlmResult): void {
   m.llmTokens.inc({ model, kind: "prompt" }, result.usage.promptTokens);
   m.llmTokens.inc({ model, kind: "completion" }, result.usage.completionTokens);
   if (typeof result.costUsd === "number") m.llmCost.inc({ model }, result.costUsd);
+}
+
+/** Records a runner's claim: a first claim starts the execution; a queued one observes its wait. */
+export function recordClaim(claim: { claims: number; mode?: string; waitedMs?: number | null }): void {
+  const m = getMetrics();
+  if (claim.claims === 1) m.executionsStarted.inc({ mode: claim.mode ?? "unknown" });
+  if (typeof claim.waitedMs === "number") m.claimLatency.observe(Math.max(0, claim.waitedMs) / 1000);
+}
+
+/** Records an execution's final status (succeeded, failed, cancelled). */
+export function recordFinish(status: string, mode: string | undefined): void {
+  getMetrics().executionsFinished.inc({ status, mode: mode ?? "unknown" });
 }
 
 /** An attempt tracer that feeds the node duration histogram and the retry counter. */

@@ -65,6 +65,8 @@ export async function startOpenAiServer(
     failNext?: FailureSpec;
     /** Answer 400 to `max_tokens`, as OpenAI's reasoning models do. */
     rejectMaxTokens?: boolean;
+    /** A fixed port (e2e: the app is started with it in OPENAI_BASE_URL); default any free port. */
+    port?: number;
   } = {},
 ): Promise<OpenAiServer> {
   const apiKey = options.apiKey ?? `sk-test-${randomUUID()}`;
@@ -192,7 +194,10 @@ export async function startOpenAiServer(
       res.end("data: [DONE]\n\n");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -9,6 +9,9 @@ export const dynamic = "force-dynamic";
 export const POST = withErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   const body = await readJson(req, { emptyAs: {} });
-  const result = await startRun(await getDatabase(), id, body);
+  // A W3C `traceparent` makes the caller's span the parent of the execution's trace.
+  const result = await startRun(await getDatabase(), id, body, {
+    traceparent: req.headers.get("traceparent"),
+  });
   return Response.json(result.body, { status: result.httpStatus });
 });
