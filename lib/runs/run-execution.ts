@@ -5,7 +5,7 @@ import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError 
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
-import { settleExecution } from "@/lib/queue/settle-execution";
+import { type Settlement, settleExecution } from "@/lib/queue/settle-execution";
 import { safeErrorMessage } from "@/lib/security/safe-error";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
@@ -219,24 +219,14 @@ export async function runClaimed(
   burstTimer = undefined;
   const lostNow = () => lost || ports.journal.fenced || ports.writer.fenced;
   if (lostNow()) return { status: "lost" };
-  // Earlier bursts and checkpoints first, so the last events follow them in seq order.
+  // Earlier bursts and checkpoints first, so the last events follow them in seq order. The
+  // checkpoints not written yet are stored by the settle itself (same statement, same commit).
   await bursts;
-  let unrecorded: unknown;
-  await ports.journal.sync().catch((err) => {
-    unrecorded = err;
-  });
+  const pending = await ports.journal.takePending().catch(() => undefined);
   await ports.writer.flush();
-  if (lostNow()) return { status: "lost" };
-
-  if (unrecorded !== undefined && outcome.status !== "failed" && outcome.status !== "cancelled") {
-    // A deferred checkpoint could not be written (not a lost connection: those are retried).
-    const message = unrecorded instanceof Error ? unrecorded.message : String(unrecorded);
-    outcome = {
-      ...outcome,
-      status: "failed",
-      error: { code: "journal", message: `could not record the execution: ${message}` },
-    };
-    finalEvent = undefined;
+  if (lostNow() || !pending) {
+    pending?.done(new FencedError(claim.id));
+    return { status: "lost" };
   }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
   const outputs = ports.redact(outcome.outputs);
@@ -285,19 +275,47 @@ export async function runClaimed(
   }
   // Retried while the database is unreachable: the settle is fenced and requires `running`, so a
   // repeat after a commit whose answer was lost changes nothing (and reports `lost`).
-  const lastSeq = await retryOnConnectionError(
-    () =>
-      settleExecution(db, {
-        id: claim.id,
-        fence: claim.fence,
-        to,
-        outputs,
-        error,
-        handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
-        events: items,
-      }),
-    { what: `settling execution ${claim.id}` },
-  );
+  const settle = (settlement: Settlement) =>
+    retryOnConnectionError(() => settleExecution(db, settlement), { what: `settling execution ${claim.id}` });
+  let lastSeq: number | undefined;
+  try {
+    lastSeq = await settle({
+      id: claim.id,
+      fence: claim.fence,
+      to,
+      outputs,
+      error,
+      handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+      events: items,
+      checkpoints: pending.checkpoints,
+    });
+    pending.done();
+  } catch (err) {
+    pending.done(err);
+    if (pending.checkpoints.length === 0) throw err;
+    // The last checkpoints could not be stored (not a lost connection: those are retried): the
+    // run fails, recorded without them.
+    const journalError: NodeError = {
+      code: "journal",
+      message: `could not record the execution: ${err instanceof Error ? err.message : String(err)}`,
+    };
+    result = { status: "failed", outputs: {}, error: journalError, nodes };
+    const failed: ExecutionEvent = {
+      type: "execution",
+      status: "failed",
+      at: new Date().toISOString(),
+      progress: progressOf(outcome.nodes),
+      error: journalError,
+    };
+    lastSeq = await settle({
+      id: claim.id,
+      fence: claim.fence,
+      to: "failed",
+      outputs: {},
+      error: journalError,
+      events: [encodeEvent(ports.prepareEvent(failed))],
+    });
+  }
   if (lastSeq === undefined) return { status: "lost" };
   return result;
 }
