@@ -93,7 +93,7 @@ async function writeBatch(db: Db, batch: Waiting[]): Promise<void> {
       db,
       batch.map((w) => w.settlement),
     );
-    batch.forEach((w, i) => w.resolve(lasts[i]));
+    for (const [i, w] of batch.entries()) w.resolve(lasts[i]);
   } catch (err) {
     // A lost connection is the callers' to retry (a settle repeated after a commit whose answer
     // was lost finds the execution settled and changes nothing); anything else may be one row's
