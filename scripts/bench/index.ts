@@ -1,13 +1,25 @@
 /**
  * `npm run bench`: runs every benchmark part in sequence, each in its own process so that one
- * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency.
+ * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, http.
  * `npm run bench -- engine llm` runs only those.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-const parts = ["engine", "queue", "events", "llm", "telemetry", "security", "ui", "code", "rerun", "latency"];
+const parts = [
+  "engine",
+  "queue",
+  "events",
+  "llm",
+  "telemetry",
+  "security",
+  "ui",
+  "code",
+  "rerun",
+  "latency",
+  "http",
+];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const selected = wanted.length > 0 ? parts.filter((p) => wanted.includes(p)) : parts;
 const failures: string[] = [];
