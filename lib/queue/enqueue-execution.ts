@@ -1,7 +1,9 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/lib/db/client";
+import { type Db, query } from "@/lib/db/client";
 import { type ExecutionRow, executions } from "@/lib/db/schema";
+import { type ClaimedExecution, type ClaimRow, toClaimed } from "./claim-executions";
+import { toJsonParam } from "./json-param";
 
 export type NewExecution = typeof executions.$inferInsert;
 
@@ -34,4 +36,60 @@ export async function enqueueExecution(
     .limit(1);
   if (!existing) throw new Error(`execution with idempotency key ${values.idempotencyKey} vanished`);
   return { row: existing, created: false };
+}
+
+/** What an immediate run's insert takes besides the workflow's version and definition. */
+export interface ImmediateExecution {
+  id: string;
+  workflowId: string;
+  requestedMode: string;
+  /** The trigger asked for; else the definition's first node of one of `triggerTypes`. */
+  triggerId?: string;
+  /** Node types that start runs (`isTriggerNode`), to pick the default trigger in SQL. */
+  triggerTypes: readonly string[];
+  inputs: unknown;
+  priority: number;
+  tags: unknown;
+  timeoutMs: number | null;
+  idempotencyKey: string | null;
+  budget: unknown;
+  leaseOwner: string;
+  leaseMs: number;
+}
+
+/**
+ * Inserts an immediate execution already claimed by its runner (status `running`, fence 1,
+ * leased to `leaseOwner`) with the workflow's current version and definition, read by the same
+ * statement: one round trip where reading the workflow and then inserting took two. Returns
+ * undefined when nothing was inserted: no such workflow, or the idempotency key was used already
+ * (the caller then takes the ordinary path, which answers either). Unique violations (a taken
+ * execution id) are thrown as `enqueueExecution` throws them.
+ */
+export async function insertImmediateExecution(
+  db: Db,
+  values: ImmediateExecution,
+): Promise<(ClaimedExecution & { workflowVersion: number }) | undefined> {
+  const triggerTypes = sql.join(
+    values.triggerTypes.map((t) => sql`${t}`),
+    sql`, `,
+  );
+  const [row] = await query<ClaimRow & { workflow_version: number }>(
+    db,
+    sql`with w as (select version, definition from workflows where id = ${values.workflowId})
+      insert into executions (id, workflow_id, workflow_version, status, mode, requested_mode, trigger_id,
+        definition, inputs, priority, tags, timeout_ms, idempotency_key, budget, fence, claims, lease_owner,
+        lease_expires_at, started_at)
+      select ${values.id}, ${values.workflowId}, w.version, 'running', 'immediate', ${values.requestedMode},
+        coalesce(${values.triggerId ?? null}::text, (select n->>'id' from jsonb_array_elements(w.definition->'nodes')
+          with ordinality as t(n, i) where n->>'type' in (${triggerTypes}) order by i limit 1)),
+        w.definition, ${toJsonParam(values.inputs)}::jsonb, ${values.priority}::int, ${toJsonParam(values.tags)}::jsonb,
+        ${values.timeoutMs}::int, ${values.idempotencyKey}::text,
+        ${values.budget === null || values.budget === undefined ? null : toJsonParam(values.budget)}::jsonb,
+        1, 1, ${values.leaseOwner}, now() + ${values.leaseMs} * interval '1 millisecond', now()
+      from w
+      on conflict (workflow_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id, workflow_id, workflow_version, fence, claims, definition, inputs, trigger_id, node_id,
+        timeout_ms, control, (extract(epoch from started_at) * 1000)::float8 as started_at_ms, run_ms`,
+  );
+  return row ? { ...toClaimed(row), workflowVersion: row.workflow_version } : undefined;
 }
