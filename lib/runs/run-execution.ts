@@ -54,8 +54,10 @@ const INTERRUPTED: NodeError = {
  * runner aborts at once and writes nothing more: the execution belongs to someone else.
  *
  * The final status is written (fenced) in the same statement that stores the engine's final
- * `execution` event (and the events not yet stored), so a client that sees the event and then
- * reads the execution sees the same status.
+ * `execution` event, the events not yet stored and the checkpoints not yet written (the deferred
+ * ones of pure nodes), so a client that sees the event and then reads the execution sees the
+ * same status and nodes. Settles of runs that end close together share one statement and one
+ * commit (`settleExecution`'s group commit).
  */
 export async function runExecution(
   database: Database,
@@ -113,8 +115,8 @@ export interface ClaimedRunContext {
 /**
  * The one runner lifecycle of a claimed execution, whole workflow or single node: fenced ports,
  * heartbeat (lease, controls), lease loss aborting the body, event bursts that follow their
- * checkpoints, and the settle that stores the final status together with the last events in one
- * commit, then announces them. `body` runs the work and reports its outcome.
+ * checkpoints, and the settle that stores the final status together with the last events and
+ * checkpoints in one commit, then announces them. `body` runs the work and reports its outcome.
  */
 export async function runClaimed(
   database: Database,
