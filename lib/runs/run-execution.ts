@@ -297,9 +297,11 @@ export async function runClaimed(
     if (pending.checkpoints.length === 0) throw err;
     // The last checkpoints could not be stored (not a lost connection: those are retried): the
     // run fails, recorded without them.
+    // The database's own words, not the driver's wrapper (which quotes the whole statement).
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
     const journalError: NodeError = {
       code: "journal",
-      message: `could not record the execution: ${err instanceof Error ? err.message : String(err)}`,
+      message: `could not record the execution: ${cause instanceof Error ? cause.message : String(cause)}`,
     };
     result = { status: "failed", outputs: {}, error: journalError, nodes };
     const failed: ExecutionEvent = {
