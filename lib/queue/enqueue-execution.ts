@@ -1,5 +1,6 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, is, SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Db, query } from "@/lib/db/client";
 import { type ExecutionRow, executions } from "@/lib/db/schema";
 import { type ClaimedExecution, type ClaimRow, toClaimed } from "./claim-executions";
@@ -7,23 +8,37 @@ import { toJsonParam } from "./json-param";
 
 export type NewExecution = typeof executions.$inferInsert;
 
+/** The executions table's columns by property name, for the hand-built insert below. */
+const COLUMNS = getTableColumns(executions) as Record<string, PgColumn>;
+
 /**
  * Inserts an execution, or returns the existing one when the workflow already has an execution
  * with the same idempotency key (`created: false`). Concurrent identical requests race on the
  * partial unique index; the losers read the winner's row.
+ *
+ * The statement is written here rather than by drizzle's insert builder, which spent about 0.3 ms
+ * of CPU per call building it (every queued run goes through here); values and returned columns
+ * go through the same column encoders and decoders drizzle uses.
  */
 export async function enqueueExecution(
   db: Db,
   values: NewExecution,
 ): Promise<{ row: ExecutionRow; created: boolean }> {
-  const inserted = await db
-    .insert(executions)
-    .values(values)
-    .onConflictDoNothing({
-      target: [executions.workflowId, executions.idempotencyKey],
-      where: sql`${executions.idempotencyKey} is not null`,
-    })
-    .returning();
+  const names: SQL[] = [];
+  const params: SQL[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const column = COLUMNS[key];
+    if (value === undefined || !column) continue;
+    names.push(sql`${sql.identifier(column.name)}`);
+    params.push(is(value, SQL) ? value : value === null ? sql`null` : sql`${sql.param(value, column)}`);
+  }
+  const raw = await query<Record<string, unknown>>(
+    db,
+    sql`insert into executions (${sql.join(names, sql`, `)}) values (${sql.join(params, sql`, `)})
+      on conflict (workflow_id, idempotency_key) where idempotency_key is not null do nothing
+      returning *`,
+  );
+  const inserted = raw.map(toExecutionRow);
   const row = inserted[0];
   if (row) return { row, created: true };
   if (!values.idempotencyKey) throw new Error(`execution ${values.id} was not inserted`);
@@ -36,6 +51,16 @@ export async function enqueueExecution(
     .limit(1);
   if (!existing) throw new Error(`execution with idempotency key ${values.idempotencyKey} vanished`);
   return { row: existing, created: false };
+}
+
+/** A row as `returning *` gives it (column names, driver values), as drizzle would have mapped it. */
+function toExecutionRow(raw: Record<string, unknown>): ExecutionRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as ExecutionRow;
 }
 
 /** What an immediate run's insert takes besides the workflow's version and definition. */
