@@ -38,7 +38,7 @@ if (!existsSync(path.join(ROOT, DIST, "BUILD_ID"))) {
   if (!process.env.BENCH_BUILD) {
     console.log(
       `no production build in ${DIST}/: nothing measured.\n` +
-        "Build it with `BENCH_BUILD=1 npm run bench -- http` (about a few minutes; later runs reuse it),\n" +
+        "Build it with `BENCH_BUILD=1 npm run bench -- http` (a few minutes; later runs reuse it),\n" +
         `or \`NEXT_DIST_DIR=${DIST} npx next build && git checkout tsconfig.json\`.`,
     );
     process.exit(0);
