@@ -6,6 +6,8 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // No log line carries SQL parameters (drizzle puts them in its error messages).
+  (await import("@/lib/security/log-guard")).installLogGuard();
   (await import("@/lib/security/socket-address")).stampSocketAddresses();
   const { announceAuthMode } = await import("@/lib/security/auth");
   announceAuthMode();

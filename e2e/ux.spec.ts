@@ -228,7 +228,7 @@ test("command palette, Ctrl+A and the shortcuts overlay", async ({ page }) => {
 test("a template from the home page opens in the builder and runs with no keys", async ({ page }) => {
   await page.goto("/");
   const gallery = page.getByTestId("template-gallery");
-  await expect(gallery.locator("[data-testid^=template-]")).toHaveCount(6);
+  await expect(gallery.locator("[data-testid^=template-]")).toHaveCount(8);
   await expect(page.getByTestId("template-llm-summary")).toContainText("OPENAI_API_KEY");
   await page.getByTestId("use-template-filter-transform").click();
   await expect(page).toHaveURL(/\/workflows\/[^/]+$/);

@@ -9,7 +9,9 @@
 import { getDatabase } from "@/lib/db/client";
 import { runDrainLoop } from "@/lib/runs/drain-loop";
 import { installExpressionIsolate } from "@/lib/sandbox/expression-isolate";
+import { installLogGuard } from "@/lib/security/log-guard";
 
+installLogGuard();
 installExpressionIsolate();
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 16);

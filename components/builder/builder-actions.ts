@@ -1,6 +1,8 @@
 import { saveWorkflowAction } from "@/app/actions/workflows";
+import { iterationPathOf } from "@/components/loop/use-loop-items";
 import { isActive, type RunStore } from "@/lib/editor/run-store";
 import { type EditorStore, isDirty } from "@/lib/editor/store";
+import type { UiStore } from "@/lib/editor/ui-store";
 import type { RunMode } from "@/lib/workflow/schema";
 import { followExecution } from "./follow-execution";
 import { controlExecution, runSingleNode, startRun } from "./run-client";
@@ -19,7 +21,8 @@ export interface BuilderActions {
   /** Saves; `message` is kept with the version the save writes. */
   save(message?: string): Promise<boolean>;
   startRunning(options: RunOptions): Promise<void>;
-  control(action: "cancel" | "pause" | "resume"): Promise<void>;
+  /** A control of the current execution; `retry` (a loop's "Retry failed items") follows it again. */
+  control(action: "cancel" | "pause" | "resume" | "retry"): Promise<void>;
   runNode(nodeId: string, input?: unknown): Promise<void>;
   dispose(): void;
 }
@@ -28,7 +31,7 @@ export interface BuilderActions {
  * Save, run, control and single-node run for one builder. They read the stores when called, so
  * nothing re-renders because they exist; there is one live stream at a time.
  */
-export function createBuilderActions(editor: EditorStore, run: RunStore): BuilderActions {
+export function createBuilderActions(editor: EditorStore, run: RunStore, ui?: UiStore): BuilderActions {
   let stopFollowing: (() => void) | undefined;
   let saving: Promise<boolean> | undefined;
 
@@ -109,7 +112,7 @@ export function createBuilderActions(editor: EditorStore, run: RunStore): Builde
       if (!id) return;
       try {
         await controlExecution(id, action);
-        if (action === "resume") follow(id);
+        if (action === "resume" || action === "retry") follow(id);
       } catch (err) {
         editor.getState().notify("error", `Could not ${action} — ${messageOf(err)}`);
       }
@@ -120,7 +123,13 @@ export function createBuilderActions(editor: EditorStore, run: RunStore): Builde
       if (!(await saveIfDirty())) return;
       run.getState().singleStarted(nodeId);
       try {
-        const result = await runSingleNode(editor.getState().workflowId, nodeId, input);
+        // A loop body node runs for the item its loop shows (the first by default).
+        const iteration = iterationPathOf(
+          editor.getState().definition.nodes,
+          nodeId,
+          ui?.getState().pickedItems ?? {},
+        );
+        const result = await runSingleNode(editor.getState().workflowId, nodeId, input, iteration);
         run.getState().applySingle(result, input);
       } catch (err) {
         run.getState().singleFailed(nodeId, messageOf(err));

@@ -15,6 +15,7 @@ import { BuilderToolbar } from "./builder-toolbar";
 import { Canvas } from "./canvas";
 import { CommandPalette } from "./command-palette";
 import { StoresProvider, useStores, useUi } from "./editor-context";
+import { LoopItemsLoader } from "./loop-items";
 import { NodePicker } from "./node-picker";
 import { Notice } from "./notice";
 import { Palette } from "./palette";
@@ -34,12 +35,13 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
   const [stores] = useState(() => {
     const editor = createEditorStore({ workflowId, definition, version });
     const run = createRunStore({ mode: definition.settings?.mode });
+    const ui = createUiStore({ narrow: typeof window !== "undefined" && window.innerWidth < 900 });
     return {
       editor,
       run,
       validation: createValidationStore(editor.getState().definition),
-      ui: createUiStore({ narrow: typeof window !== "undefined" && window.innerWidth < 900 }),
-      actions: createBuilderActions(editor, run),
+      ui,
+      actions: createBuilderActions(editor, run, ui),
     };
   });
   useEffect(() => () => stores.actions.dispose(), [stores]);
@@ -48,6 +50,7 @@ export function Builder({ workflowId, definition, version }: BuilderProps) {
     <StoresProvider stores={stores}>
       <ReactFlowProvider>
         <BuilderLayout />
+        <LoopItemsLoader />
       </ReactFlowProvider>
     </StoresProvider>
   );

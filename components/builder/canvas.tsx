@@ -16,17 +16,20 @@ import {
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useMemo, useState } from "react";
 import { useTheme } from "@/components/ui/theme";
+import { absolutePosition, loopAt, withDescendants } from "@/lib/editor/bodies";
 import { createFlowNodeMapper, type FlowEdge, type FlowNode, toFlowEdges } from "@/lib/editor/flow";
+import { DEFAULT_NODE_SIZE } from "@/lib/editor/layout";
 import type { RunState } from "@/lib/editor/run-store";
 import type { NodeGeometryChange } from "@/lib/editor/store";
 import { NODE_TYPES, type NodeType, nodeModuleOf } from "@/lib/nodes/registry";
 import { useEditor, useRunState, useStores } from "./editor-context";
 import { FIT_VIEW } from "./fit";
+import { LoopNode } from "./loop-node";
 import { PALETTE_MIME } from "./palette";
 import { WorkflowEdge } from "./workflow-edge";
 import { WorkflowNode } from "./workflow-node";
 
-const nodeTypes: NodeTypes = { workflow: WorkflowNode };
+const nodeTypes: NodeTypes = { workflow: WorkflowNode, loop: LoopNode };
 const edgeTypes: EdgeTypes = { workflow: WorkflowEdge };
 const proOptions = { hideAttribution: true };
 const minimapColor = (n: FlowNode) => nodeModuleOf(n.data.node.type)?.color ?? "#9ca3af";
@@ -102,7 +105,33 @@ export function Canvas() {
     },
     [ui, screenToFlowPosition],
   );
-  const onDragStop = useCallback(() => editor.getState().endEdit(), [editor]);
+  // A node dropped into a loop's box joins its body; dragged out of every box, it leaves it.
+  const onDragStop = useCallback(
+    (_: unknown, _node: FlowNode, dragged: FlowNode[]) => {
+      const s = editor.getState();
+      s.endEdit();
+      const def = s.definition;
+      const ids = new Set(dragged.map((n) => n.id));
+      const moving = dragged.filter((n) => n.parentId === undefined || !ids.has(n.parentId));
+      const exclude = withDescendants(def, ids);
+      const byTarget = new Map<string | undefined, string[]>();
+      for (const n of moving) {
+        const at = absolutePosition(def, n.id);
+        const size = n.measured?.width
+          ? n.measured
+          : n.width && n.height
+            ? { width: n.width, height: n.height }
+            : DEFAULT_NODE_SIZE;
+        const center = { x: at.x + (size.width ?? 0) / 2, y: at.y + Math.min(size.height ?? 0, 60) / 2 };
+        const target = loopAt(def, center, exclude)?.id;
+        const current = def.nodes.find((x) => x.id === n.id)?.parentId;
+        if (target === current) continue;
+        byTarget.set(target, [...(byTarget.get(target) ?? []), n.id]);
+      }
+      for (const [target, list] of byTarget) editor.getState().moveIntoLoop(list, target);
+    },
+    [editor],
+  );
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (e.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -117,7 +146,9 @@ export function Canvas() {
       if (!NODE_TYPES.includes(type)) return;
       e.preventDefault();
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      editor.getState().addNode(type, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) });
+      const s = editor.getState();
+      const loop = loopAt(s.definition, p);
+      s.addNode(type, { x: Math.round(p.x - 100), y: Math.round(p.y - 30) }, loop?.id);
     },
     [editor, screenToFlowPosition],
   );

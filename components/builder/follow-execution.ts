@@ -1,7 +1,7 @@
+import { isTerminal } from "@/lib/contract/status";
 import type { RunStore } from "@/lib/editor/run-store";
 import type { LogEvent, NodeEvent, PartialEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import { getExecution } from "./run-client";
 
 /**
@@ -44,7 +44,7 @@ export function followExecution(run: RunStore, executionId: string): () => void 
       flushNow();
       run.getState().applyExecution(event);
       // Node events carry no inputs: read them once the run is over, for the Output tab.
-      if (isTerminalExecutionStatus(event.status)) {
+      if (isTerminal(event.status)) {
         void getExecution(executionId)
           .then((detail) => run.getState().applyInputs(executionId, detail.nodes))
           .catch(() => undefined);

@@ -3,7 +3,8 @@
 import { useMemo, useState } from "react";
 import { JsonView } from "@/components/ui/json-view";
 import { NODE_STATUS_COLORS } from "@/lib/workflow/status";
-import { useRunState, useStores } from "./editor-context";
+import { useEditor, useRunState, useStores } from "./editor-context";
+import { useItemKey, useNodeView } from "./loop-items";
 
 function tokensOf(output: unknown): { promptTokens: number; completionTokens: number } | undefined {
   const usage = (output as { usage?: { promptTokens?: unknown; completionTokens?: unknown } } | null)?.usage;
@@ -16,7 +17,9 @@ function tokensOf(output: unknown): { promptTokens: number; completionTokens: nu
 /** What the selected node did in the last run (or its last run alone), and a way to run it alone. */
 export function Inspector({ nodeId, isLlm }: { nodeId: string; isLlm: boolean }) {
   const { actions } = useStores();
-  const view = useRunState((s) => s.nodes[nodeId]);
+  const parentId = useEditor((s) => s.definition.nodes.find((n) => n.id === nodeId)?.parentId);
+  const itemKey = useItemKey(nodeId, parentId);
+  const view = useNodeView(nodeId, parentId);
   const partial = useRunState((s) => s.partial[nodeId]);
   const busy = useRunState((s) => s.singleRunning[nodeId] === true);
   const allLogs = useRunState((s) => s.logs);
@@ -58,6 +61,11 @@ export function Inspector({ nodeId, isLlm }: { nodeId: string; isLlm: boolean })
               {view.status}
             </span>
             {view.single && <span className="bn-badge is-soft">run alone</span>}
+            {itemKey !== undefined && !view.single && (
+              <span className="bn-badge is-soft" data-testid="inspector-item">
+                item {itemKey}
+              </span>
+            )}
             {view.cached && (
               <span className="bn-badge is-cached" data-testid="inspector-cached">
                 cached

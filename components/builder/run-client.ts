@@ -1,17 +1,9 @@
+import type { RunAnswer } from "@/lib/contract/execution";
 import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
-import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
 import type { RunMode } from "@/lib/workflow/schema";
 
 /** `POST /api/workflows/:id/run`'s answer (SPEC §3). */
-export interface RunResponse {
-  executionId: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  handedOff?: boolean;
-  outputs?: Record<string, unknown>;
-  nodes?: Record<string, { status: NodeStatus } & Record<string, unknown>>;
-  complexity?: { score: number; reasons: string[] };
-}
+export type RunResponse = RunAnswer;
 
 /** A refused API call, with the server's message. */
 export class ApiError extends Error {
@@ -66,7 +58,7 @@ export function startRun(
 /** Cancels, pauses or resumes an execution. */
 export function controlExecution(
   executionId: string,
-  action: "cancel" | "pause" | "resume",
+  action: "cancel" | "pause" | "resume" | "retry",
 ): Promise<unknown> {
   return call(`/api/executions/${encodeURIComponent(executionId)}/${action}`, { method: "POST", body: "{}" });
 }
@@ -76,10 +68,14 @@ export function runSingleNode(
   workflowId: string,
   nodeId: string,
   input?: unknown,
+  iteration?: number[],
 ): Promise<SingleNodeResult> {
   return call(`/api/workflows/${encodeURIComponent(workflowId)}/nodes/${encodeURIComponent(nodeId)}/run`, {
     method: "POST",
-    body: JSON.stringify(input === undefined ? {} : { input }),
+    body: JSON.stringify({
+      ...(input === undefined ? {} : { input }),
+      ...(iteration ? { iteration } : {}),
+    }),
   });
 }
 

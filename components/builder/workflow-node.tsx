@@ -6,6 +6,7 @@ import type { FlowNode } from "@/lib/editor/flow";
 import type { EditorNode } from "@/lib/editor/types";
 import { handlesOf, nodeTypes } from "@/lib/nodes/registry";
 import { useRunState, useStores, useValidation } from "./editor-context";
+import { useNodeView } from "./loop-items";
 import { nodeSummary, previewValue } from "./node-summary";
 import { TypeIcon } from "./type-icon";
 
@@ -16,7 +17,7 @@ import { TypeIcon } from "./type-icon";
  */
 function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const { node } = data;
-  const view = useRunState((s) => s.nodes[id]);
+  const view = useNodeView(id, node.parentId);
   const singleRunning = useRunState((s) => s.singleRunning[id] === true);
   const hasIssues = useValidation((s) => s.grouped.byNode[id] !== undefined);
   const status = view?.status ?? "idle";
@@ -48,7 +49,7 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
  * The selected node's "Run node" button. It sits inside the node's own box (top right), so it
  * scales with the zoom like the node and never covers a neighbour.
  */
-const PlayButton = memo(function PlayButton({ id, running }: { id: string; running: boolean }) {
+export const PlayButton = memo(function PlayButton({ id, running }: { id: string; running: boolean }) {
   const { actions } = useStores();
   return (
     <button
@@ -93,7 +94,13 @@ function AddAfterButton({ id, handle, top }: { id: string; handle: string; top: 
   );
 }
 
-const NodeBody = memo(function NodeBody({ node, hasIssues }: { node: EditorNode; hasIssues: boolean }) {
+export const NodeBody = memo(function NodeBody({
+  node,
+  hasIssues,
+}: {
+  node: EditorNode;
+  hasIssues: boolean;
+}) {
   const handles = handlesOf(node);
   return (
     <>

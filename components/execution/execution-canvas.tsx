@@ -14,15 +14,38 @@ import {
 import "@xyflow/react/dist/style.css";
 import "@/components/versions/versions.css";
 import { memo, useMemo } from "react";
+import { LoopItemControls } from "@/components/loop/item-picker";
 import { statusColor } from "@/components/ui/status-badge";
 import { useTheme } from "@/components/ui/theme";
-import type { NodeStatus } from "@/lib/engine/ports";
+import { DEFAULT_LOOP_SIZE, holdsBody, parentsFirst } from "@/lib/editor/bodies";
+import { layoutDefinition } from "@/lib/editor/layout";
+import type { EditorDefinition } from "@/lib/editor/types";
+import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
 import { handlesOf, type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { resolveEdges } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { nodeCostLabel, nodeCostOf } from "./cost";
 import { positionsOf } from "./flow-layout";
+
+/**
+ * Where each node sits: the saved positions (body nodes relative to their loop's box) when the
+ * definition has loops or every position, else a left-to-right layout; and each loop's box size.
+ */
+function layoutOf(definition: WorkflowDefinition): {
+  positions: Map<string, { x: number; y: number }>;
+  sizes: Map<string, { width: number; height: number }>;
+} {
+  const hasLoops = definition.nodes.some((n) => n.parentId !== undefined);
+  if (!hasLoops) return { positions: positionsOf(definition), sizes: new Map() };
+  let def = definition as unknown as EditorDefinition;
+  if (def.nodes.some((n) => !n.position)) def = layoutDefinition(def);
+  const positions = new Map(def.nodes.map((n) => [n.id, n.position ?? { x: 0, y: 0 }]));
+  const sizes = new Map(
+    def.nodes.filter((n) => holdsBody(n)).map((n) => [n.id, n.size ?? { ...DEFAULT_LOOP_SIZE }]),
+  );
+  return { positions, sizes };
+}
 
 type StatusNodeData = {
   label: string;
@@ -82,7 +105,56 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
   );
 });
 
-const NODE_TYPES = { status: StatusNodeView };
+/** What a loop box on the execution canvas shows and does (its item controls). */
+export interface LoopBoxProps {
+  progress: LoopProgress | undefined;
+  index: number;
+  onPick: (index: number) => void;
+  firstFailed: number | undefined;
+  onRetryFailed?: () => void;
+}
+
+type LoopNodeData = StatusNodeData & { loop: LoopBoxProps };
+type LoopBoxNode = Node<LoopNodeData, "loop">;
+
+/** A loop: a box holding its body nodes, with its status, counter and item controls on top. */
+const LoopNodeView = memo(function LoopNodeView({ id, data }: NodeProps<LoopBoxNode>) {
+  const color = statusColor(data.status);
+  return (
+    <div
+      className="flow-node flow-loop"
+      data-testid={`node-${id}`}
+      data-status={data.status}
+      data-selected={data.selected}
+      style={{ ["--node-color" as string]: color }}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} style={{ top: 28 }} />
+      <div className="flow-loop-head">
+        <div className="flow-node-type">Loop</div>
+        <div className="flow-node-name" title={data.label}>
+          {data.label}
+        </div>
+        <div className="flow-node-status">
+          <span className="badge-dot" style={{ background: color }} aria-hidden />
+          {data.status === "idle" ? "not run" : data.status}
+        </div>
+        <LoopItemControls loopId={id} {...data.loop} />
+      </div>
+      {data.handles.map((h, i) => (
+        <Handle
+          key={h}
+          id={h}
+          type="source"
+          position={Position.Right}
+          isConnectable={false}
+          style={{ top: 28 + i * 18 }}
+        />
+      ))}
+    </div>
+  );
+});
+
+const NODE_TYPES = { status: StatusNodeView, loop: LoopNodeView };
 
 /** A read-only canvas of the definition that ran, each node in its status color; a click selects. */
 export function ExecutionCanvas({
@@ -90,43 +162,68 @@ export function ExecutionCanvas({
   nodes,
   selectedId,
   onSelect,
+  itemNode,
+  loops,
 }: {
   definition: WorkflowDefinition;
   nodes: Record<string, ExecutionNodeDetail>;
   selectedId: string | null;
   onSelect: (nodeId: string | null) => void;
+  /** A loop body node's state in its loop's picked item. */
+  itemNode?: (nodeId: string) => { status: NodeStatus } | undefined;
+  /** Each loop's item controls, by loop id. */
+  loops?: Record<string, LoopBoxProps>;
 }) {
-  const positions = useMemo(() => positionsOf(definition), [definition]);
-  const flowNodes = useMemo<StatusNode[]>(
+  const layout = useMemo(() => layoutOf(definition), [definition]);
+  const flowNodes = useMemo<Array<StatusNode | LoopBoxNode>>(
     () =>
-      definition.nodes.map((n) => {
-        const detail = nodes[n.id];
+      parentsFirst(definition.nodes).map((n) => {
+        const inBody = n.parentId !== undefined;
+        const detail = inBody ? undefined : nodes[n.id];
         const cost = nodeCostOf(detail);
-        return {
+        const data: StatusNodeData = {
+          label: n.name || n.id,
+          type: n.type,
+          status: (inBody ? itemNode?.(n.id)?.status : detail?.status) ?? "idle",
+          handles: handlesOf(n),
+          cached: detail?.cached ?? false,
+          reused: detail?.reused === true,
+          selected: n.id === selectedId,
+          cost: cost ? nodeCostLabel(cost) : undefined,
+        };
+        const base = {
           id: n.id,
-          type: "status",
-          position: positions.get(n.id) ?? { x: 0, y: 0 },
-          data: {
-            label: n.name || n.id,
-            type: n.type,
-            status: detail?.status ?? "idle",
-            handles: handlesOf(n),
-            cached: detail?.cached ?? false,
-            reused: detail?.reused === true,
-            selected: n.id === selectedId,
-            cost: cost ? nodeCostLabel(cost) : undefined,
-          },
+          position: layout.positions.get(n.id) ?? { x: 0, y: 0 },
           draggable: false,
           connectable: false,
+          ...(inBody ? { parentId: n.parentId } : {}),
         };
+        const box = layout.sizes.get(n.id);
+        if (box) {
+          const loop = loops?.[n.id] ?? {
+            progress: undefined,
+            index: 0,
+            onPick: () => {},
+            firstFailed: undefined,
+          };
+          return {
+            ...base,
+            type: "loop" as const,
+            width: box.width,
+            height: box.height,
+            data: { ...data, loop },
+          };
+        }
+        return { ...base, type: "status" as const, data };
       }),
-    [definition, nodes, positions, selectedId],
+    [definition, nodes, layout, selectedId, itemNode, loops],
   );
   const flowEdges = useMemo<Edge[]>(
     () =>
       resolveEdges(definition).map((e) => {
-        const source = nodes[e.source]?.status;
-        const target = nodes[e.target]?.status;
+        const statusOf = (id: string) => itemNode?.(id)?.status ?? nodes[id]?.status;
+        const source = statusOf(e.source);
+        const target = statusOf(e.target);
         const live = source === "succeeded" || source === "failed";
         const skipped = target === "skipped";
         return {
@@ -143,7 +240,7 @@ export function ExecutionCanvas({
           },
         };
       }),
-    [definition, nodes],
+    [definition, nodes, itemNode],
   );
   const { resolved: theme } = useTheme();
   return (

@@ -3,16 +3,18 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useReducer, useState } from "react";
+import { firstFailedItem, type ItemNodeView, useLoopItems } from "@/components/loop/use-loop-items";
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
-import type { EngineEvent } from "@/lib/engine/ports";
+import { isTerminal } from "@/lib/contract/status";
+import { holdsBody } from "@/lib/editor/bodies";
+import type { EngineEvent, LoopProgress, NodeStatus } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
-import type { ExecutionDetail } from "@/lib/runs/get-execution";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
+import type { ExecutionDetail, ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { ComparePanel } from "./compare-panel";
 import { executionCostOf, formatUsd } from "./cost";
-import { ExecutionCanvas } from "./execution-canvas";
+import { ExecutionCanvas, type LoopBoxProps } from "./execution-canvas";
 import { ExecutionControls } from "./execution-controls";
 import { executionReducer } from "./execution-state";
 import { ExecutionTimeline } from "./execution-timeline";
@@ -20,6 +22,35 @@ import { NodeDetails } from "./node-details";
 import { RerunButton } from "./rerun-button";
 import { ShareButton } from "./share-button";
 import { buildTimeline } from "./timeline-model";
+
+type LoopIterations = Record<string, Record<string, Partial<ItemNodeView> & { status: NodeStatus }>>;
+
+/** A loop's items: live from its events, else from its output once it finished. */
+function loopProgressOf(detail: (ExecutionNodeDetail & { progress?: LoopProgress }) | undefined) {
+  if (!detail) return undefined;
+  if (detail.progress) return detail.progress;
+  const out = detail.output as { count?: number; errors?: unknown[] } | null | undefined;
+  if (out && typeof out.count === "number") {
+    return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
+  }
+  return undefined;
+}
+
+/** A body node's state in one item, shaped as a node detail for the details panel. */
+function itemDetailOf(view: ItemNodeView | undefined): ExecutionNodeDetail | undefined {
+  if (!view) return undefined;
+  return {
+    status: view.status,
+    attempts: view.attempts ?? 0,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: view.durationMs ?? null,
+    output: view.output ?? null,
+    error: view.error ?? null,
+    cached: false,
+    input: view.input ?? null,
+  };
+}
 
 /**
  * One execution: summary, canvas in final (or live) colors, timeline, per-node details and logs.
@@ -46,7 +77,7 @@ export function ExecutionView({
   const [live, setLive] = useState<"connecting" | "live" | "reconnecting" | "offline">("connecting");
   const router = useRouter();
   const [partials, setPartials] = useState<Record<string, string>>({});
-  const terminal = isTerminalExecutionStatus(state.status);
+  const terminal = isTerminal(state.status);
 
   useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
 
@@ -94,6 +125,52 @@ export function ExecutionView({
     return () => clearInterval(timer);
   }, [terminal]);
 
+  const iterations = (state as { iterations?: LoopIterations }).iterations;
+  const items = useLoopItems({
+    executionId: state.id,
+    nodes: state.definition.nodes,
+    iterations,
+    version: state.status,
+    canFetch: !readOnly,
+  });
+  const loops = useMemo(() => {
+    const out: Record<string, LoopBoxProps> = {};
+    for (const loop of state.definition.nodes) {
+      if (!holdsBody(loop)) continue;
+      const detail = state.nodes[loop.id];
+      const bodyIds = state.definition.nodes.filter((n) => n.parentId === loop.id).map((n) => n.id);
+      const progress = loopProgressOf(detail);
+      const firstFailed = firstFailedItem(detail, bodyIds, iterations);
+      out[loop.id] = {
+        progress,
+        index: items.picked[loop.id] ?? 0,
+        onPick: (i) => items.pick(loop.id, i),
+        firstFailed,
+        onRetryFailed:
+          !readOnly && terminal && !state.nodeId && firstFailed !== undefined
+            ? () => {
+                void fetch(`/api/executions/${state.id}/retry`, {
+                  method: "POST",
+                  headers: { "content-type": "application/json" },
+                  body: "{}",
+                })
+                  .then((res) => (res.ok ? res.json() : undefined))
+                  .then((body: { status?: ExecutionDetail["status"] } | undefined) => {
+                    if (body?.status) dispatch({ type: "status", status: body.status });
+                  });
+              }
+            : undefined,
+      };
+    }
+    return out;
+  }, [state, iterations, items, readOnly, terminal]);
+  const selectedInBody =
+    selectedId !== null && state.definition.nodes.find((n) => n.id === selectedId)?.parentId !== undefined;
+  const selectedDetail = selectedId
+    ? selectedInBody
+      ? itemDetailOf(items.itemNode(selectedId))
+      : state.nodes[selectedId]
+    : undefined;
   const timeline = useMemo(() => buildTimeline(state, now), [state, now]);
   const selectedNode = selectedId ? state.definition.nodes.find((n) => n.id === selectedId) : undefined;
   const { finished, total } = state.progress;
@@ -251,6 +328,8 @@ export function ExecutionView({
               nodes={state.nodes}
               selectedId={selectedId}
               onSelect={setSelectedId}
+              itemNode={items.itemNode}
+              loops={loops}
             />
           </section>
           <section className="card" aria-labelledby="timeline-title">
@@ -301,9 +380,14 @@ export function ExecutionView({
           {selectedId && !readOnly && terminal && !state.nodeId && state.nodes[selectedId] ? (
             <RerunButton executionId={state.id} nodeId={selectedId} />
           ) : null}
+          {selectedInBody ? (
+            <p className="muted" style={{ padding: "8px 16px 0", margin: 0 }} data-testid="item-detail-note">
+              Item {items.keyOf(selectedNode?.parentId ?? "")} of loop {selectedNode?.parentId}
+            </p>
+          ) : null}
           <NodeDetails
             node={selectedNode}
-            detail={selectedId ? state.nodes[selectedId] : undefined}
+            detail={selectedDetail}
             partialText={selectedId ? partials[selectedId] : undefined}
           />
         </aside>

@@ -1,30 +1,11 @@
 import type { z } from "zod";
+import { AppError, type ErrorBody, notFound, type ValidationIssue } from "@/lib/contract/errors";
 import { isConnectionError } from "@/lib/db/connection-errors";
 import { loggableError } from "@/lib/security/safe-error";
 import { findUnstorableText } from "@/lib/security/storable";
-import { fromZodIssues, type ValidationIssue } from "@/lib/workflow/validate";
+import { fromZodIssues } from "@/lib/workflow/validate";
 
-/** An error the caller caused or should see: it carries its HTTP status and a stable code. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly issues?: ValidationIssue[],
-    /** Extra response headers (e.g. `Retry-After`). */
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-    this.name = "AppError";
-  }
-}
-
-export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
-
-/** The JSON error body of SPEC §3. */
-export interface ErrorBody {
-  error: { code: string; message: string; issues?: ValidationIssue[] };
-}
+export { AppError, type ErrorBody, notFound };
 
 /** Maps any thrown value to a response: AppError → its status; anything else → 500 with no internals. */
 export function errorResponse(err: unknown): Response {

@@ -153,6 +153,17 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       responses: { 200: json("The execution", S.ExecutionDetail), 404: notFoundAnswer },
     },
   },
+  "/api/executions/{id}/iterations/{path}": {
+    get: {
+      summary:
+        "One loop item: the body nodes checkpointed under an iteration path (`7`, or `3.0` when nested)",
+      responses: {
+        200: json("The item's body nodes", S.ExecutionIteration),
+        400: json("Not an iteration path", S.ErrorBody),
+        404: notFoundAnswer,
+      },
+    },
+  },
   "/api/executions/{id}/events": {
     get: {
       summary: "Live events of an execution (`Last-Event-ID` resumes)",
@@ -283,7 +294,7 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
   },
   "/api/auth/logout": {
     post: {
-      summary: "Sign out: clears the session cookie",
+      summary: "Sign out: revokes the session server-side and clears the cookie",
       auth: "none",
       responses: { 200: json("Signed out", S.OkResponse), 303: empty("A form post, sent on to /login") },
     },

@@ -1,4 +1,12 @@
 import { z } from "zod";
+import { ErrorBody, ValidationIssue } from "@/lib/contract/errors";
+import {
+  ExecutionDetail as ContractExecutionDetail,
+  ExecutionSummary,
+  RunAnswer,
+  SingleNodeAnswer,
+} from "@/lib/contract/execution";
+import { ExecutionStatus } from "@/lib/contract/status";
 import { RunMode, WorkflowDefinition } from "@/lib/workflow/schema";
 
 /*
@@ -42,19 +50,9 @@ export const LoginRequest = z.object({
   next: z.string().optional().describe("Where to go after signing in; only a local path is followed."),
 });
 
-/** One problem with a request, `path` naming the field (`nodes[0].config.url`). */
-export const ValidationIssue = z.object({ path: z.string(), code: z.string(), message: z.string() });
-
-/** The JSON error body every route answers a 4xx/5xx with (SPEC §3). */
-export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), issues: z.array(ValidationIssue).optional() }),
-});
+export { ErrorBody, ValidationIssue };
 
 const IsoTime = z.string().describe("ISO 8601 time");
-const ExecutionStatus = z.enum(["queued", "running", "paused", "succeeded", "failed", "cancelled"]);
-const NodeStatus = z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]);
-const NodeError = z.object({ message: z.string(), code: z.string().optional() }).loose();
-const ExecutionMode = z.enum(["immediate", "queued"]);
 
 /** A stored workflow (`GET /api/workflows/:id`). */
 export const WorkflowRecord = z.object({
@@ -72,91 +70,16 @@ export const WorkflowList = z.object({
 });
 
 /** The answer to `POST /api/workflows/:id/run` and to an incoming webhook. */
-export const RunResponse = z.object({
-  executionId: z.string(),
-  status: ExecutionStatus,
-  mode: ExecutionMode,
-  outputs: z.record(z.string(), z.unknown()).optional(),
-  error: z.unknown().optional(),
-  nodes: z.record(z.string(), z.unknown()).optional().describe("Per-node checkpoints"),
-  handedOff: z.boolean().optional().describe("An immediate run that went over budget and was queued"),
-  complexity: z.object({ score: z.number(), reasons: z.array(z.string()) }).optional(),
-  deduplicated: z.boolean().optional().describe("The idempotency key matched an earlier execution"),
-});
+export const RunResponse = RunAnswer;
 
 /** The answer to `POST /api/workflows/:id/nodes/:nodeId/run`. */
-export const SingleNodeRunResponse = z.object({
-  nodeId: z.string(),
-  executionId: z.string(),
-  status: NodeStatus,
-  output: z.unknown(),
-  error: NodeError.nullable(),
-  durationMs: z.number(),
-  cached: z.boolean(),
-  logs: z
-    .array(z.object({ at: IsoTime, level: z.enum(["debug", "info", "warn", "error"]), message: z.string() }))
-    .describe("The node's log lines: retries, warnings, a code node's console output"),
-});
+export const SingleNodeRunResponse = SingleNodeAnswer;
 
 /** One execution with per-node detail and logs (`GET /api/executions/:id`, `GET /api/share/:token`). */
-export const ExecutionDetail = z.object({
-  id: z.string(),
-  workflowId: z.string(),
-  status: ExecutionStatus,
-  mode: ExecutionMode,
-  inputs: z.unknown(),
-  outputs: z.record(z.string(), z.unknown()).nullable(),
-  error: NodeError.extend({ nodeId: z.string().optional() }).nullable(),
-  startedAt: IsoTime.nullable(),
-  finishedAt: IsoTime.nullable(),
-  durationMs: z.number().nullable(),
-  progress: z.object({ finished: z.int(), total: z.int() }),
-  tags: z.array(z.string()),
-  triggerId: z.string().nullable(),
-  nodeId: z.string().nullable().describe("Set for single-node runs"),
-  handedOff: z.boolean(),
-  nodes: z.record(
-    z.string(),
-    z.object({
-      status: NodeStatus,
-      attempts: z.int(),
-      startedAt: IsoTime.nullable(),
-      finishedAt: IsoTime.nullable(),
-      durationMs: z.number().nullable(),
-      input: z.unknown(),
-      output: z.unknown(),
-      error: NodeError.nullable(),
-      cached: z.boolean(),
-    }),
-  ),
-  logs: z.array(
-    z.object({
-      at: IsoTime,
-      nodeId: z.string().optional(),
-      level: z.enum(["debug", "info", "warn", "error"]),
-      message: z.string(),
-    }),
-  ),
-  definition: WorkflowDefinition,
-  eventSeq: z.int().describe("Last event sequence number written: an SSE client resumes after it"),
-});
+export const ExecutionDetail = ContractExecutionDetail.extend({ definition: WorkflowDefinition });
 
 /** `GET /api/workflows/:id/executions`. */
-export const ExecutionList = z.object({
-  executions: z.array(
-    z.object({
-      id: z.string(),
-      status: ExecutionStatus,
-      mode: ExecutionMode,
-      startedAt: IsoTime.nullable(),
-      finishedAt: IsoTime.nullable(),
-      durationMs: z.number().nullable(),
-      nodeId: z.string().optional(),
-      tags: z.array(z.string()),
-      createdAt: IsoTime,
-    }),
-  ),
-});
+export const ExecutionList = z.object({ executions: z.array(ExecutionSummary) });
 
 /** The answer to cancel, pause, resume and retry. */
 export const ControlResponse = z.object({
@@ -256,4 +179,10 @@ export const WorkflowVersion = z.object({
 export const WorkflowVersionList = z.object({
   versions: z.array(WorkflowVersion.omit({ definition: true })),
   next: z.int().nullable().optional(),
+});
+
+/** The body nodes of one loop item (`GET /api/executions/:id/iterations/:path`). */
+export const ExecutionIteration = z.object({
+  iteration: z.array(z.int()).describe("The item index path, e.g. [3] or [3, 0] when nested"),
+  nodes: z.record(z.string(), z.unknown()).describe("Per body node: the same detail as an execution's nodes"),
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { isLlmCachedValue, type LlmCache } from "./llm-cache";

@@ -272,3 +272,33 @@ export type WorkflowVersionRow = typeof workflowVersions.$inferSelect;
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NodeRunRow = typeof nodeRuns.$inferSelect;
 export type ExecutionEventRow = typeof executionEvents.$inferSelect;
+
+/**
+ * Sessions ended by logout before they expired, by the session's nonce (the signed cookie's third
+ * part). The gate refuses a cookie listed here in every process; rows past `expiresAt` (when the
+ * cookie would have expired anyway) are deleted at the next logout.
+ */
+export const revokedSessions = pgTable(
+  "revoked_sessions",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("revoked_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-ins per client key (socket address, or the client a trusted proxy forwards), and the
+ * global count under the key `*`, shared by every process. `since` starts the key's window; rows
+ * whose window ended are deleted as the global window turns over.
+ */
+export const loginFailures = pgTable(
+  "login_failures",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull().default(0),
+    since: ts("since").notNull(),
+    last: ts("last").notNull(),
+  },
+  (t) => [index("login_failures_since_idx").on(t.since)],
+);

@@ -1,4 +1,5 @@
 import type { WorkflowEdge } from "@/lib/workflow/schema";
+import { parentsFirst, withDescendants } from "./bodies";
 import { uniqueEdgeId, uniqueNodeId } from "./ids";
 import type { EditorDefinition, EditorNode } from "./types";
 
@@ -10,7 +11,8 @@ export interface Clipboard {
 
 /** The nodes `ids` and the edges among them, deep-copied. */
 export function copyNodes(def: EditorDefinition, ids: readonly string[]): Clipboard {
-  const wanted = new Set(ids);
+  // A copied loop takes its body along.
+  const wanted = withDescendants(def, ids);
   return structuredClone({
     nodes: def.nodes.filter((n) => wanted.has(n.id)),
     edges: def.edges.filter((e) => wanted.has(e.source) && wanted.has(e.target)),
@@ -29,12 +31,22 @@ export function pasteClipboard(
 ): { definition: EditorDefinition; ids: string[] } {
   const taken = new Set(def.nodes.map((n) => n.id));
   const rename = new Map<string, string>();
-  const nodes = clip.nodes.map((node) => {
+  for (const node of clip.nodes) {
     const id = uniqueNodeId(taken, node.id);
     taken.add(id);
     rename.set(node.id, id);
-    const position = node.position ?? { x: 0, y: 0 };
-    return { ...structuredClone(node), id, position: { x: position.x + offset.x, y: position.y + offset.y } };
+  }
+  const nodes = clip.nodes.map((node) => {
+    const id = rename.get(node.id)!;
+    const copy: EditorNode = { ...structuredClone(node), id };
+    // A body node pasted with its loop stays in the copy; pasted alone, it lands outside any loop.
+    const parent = node.parentId === undefined ? undefined : rename.get(node.parentId);
+    if (parent === undefined) {
+      delete copy.parentId;
+      const position = node.position ?? { x: 0, y: 0 };
+      copy.position = { x: position.x + offset.x, y: position.y + offset.y };
+    } else copy.parentId = parent;
+    return copy;
   });
   const edgeIds = new Set(def.edges.flatMap((e) => (e.id ? [e.id] : [])));
   const edges = clip.edges.map((edge) => {
@@ -45,7 +57,7 @@ export function pasteClipboard(
     return { ...edge, id, source, target };
   });
   return {
-    definition: { ...def, nodes: [...def.nodes, ...nodes], edges: [...def.edges, ...edges] },
+    definition: { ...def, nodes: parentsFirst([...def.nodes, ...nodes]), edges: [...def.edges, ...edges] },
     ids: nodes.map((n) => n.id),
   };
 }

@@ -1,6 +1,6 @@
 import { defaultHandleOf, handlesOf, isTriggerNode } from "@/lib/nodes/registry";
 import { findCycle } from "@/lib/workflow/graph";
-import { asGraph, type EditorDefinition } from "./types";
+import { asGraph, type EditorDefinition, type EditorNode } from "./types";
 
 /** A connection the user is making: React Flow's `Connection`, with the handle possibly unset. */
 export interface ConnectionRequest {
@@ -22,6 +22,14 @@ export function checkConnection(def: EditorDefinition, conn: ConnectionRequest):
   if (!source) return { ok: false, reason: `there is no node "${conn.source}"` };
   if (!target) return { ok: false, reason: `there is no node "${conn.target}"` };
   if (source.id === target.id) return { ok: false, reason: "a node cannot connect to itself" };
+  if (source.parentId !== target.parentId) {
+    const where = (n: EditorNode) =>
+      n.parentId === undefined ? "outside any loop" : `in loop "${n.parentId}"`;
+    return {
+      ok: false,
+      reason: `an edge cannot cross a loop's boundary ("${source.id}" is ${where(source)}, "${target.id}" is ${where(target)})`,
+    };
+  }
   if (isTriggerNode(target))
     return { ok: false, reason: `trigger "${target.id}" cannot have incoming edges` };
   const handles = handlesOf(source);

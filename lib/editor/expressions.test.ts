@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import {
-  evaluatePreview,
-  expressionIssues,
-  expressionProblem,
-  previewScope,
-  unwrapExpression,
-} from "./expressions";
+import { evaluatePreview, expressionIssues, expressionProblem, previewScope } from "./expressions";
 import { fromDefinition } from "./types";
 import { validationOf } from "./validation-store";
 
 const def = (nodes: WorkflowDefinition["nodes"], edges: WorkflowDefinition["edges"] = []) =>
   fromDefinition({ version: 1, name: "t", nodes, edges });
-
-describe("unwrapExpression", () => {
-  it.each([
-    ["input.x", "input.x"],
-    ["{{ input.x }}", " input.x "],
-    ["  {{input.items[score > 1]}}  ", "input.items[score > 1]"],
-    ['{{ {"a": {"b": 1}} }}', ' {"a": {"b": 1}} '],
-    ["{{ a }} & {{ b }}", "{{ a }} & {{ b }}"],
-    ["x {{ a }}", "x {{ a }}"],
-    ["{{", "{{"],
-  ])("%j → %j", (source, expected) => {
-    expect(unwrapExpression(source)).toBe(expected);
-  });
-});
 
 describe("expressionProblem", () => {
   it.each([

@@ -1,3 +1,4 @@
+import { unwrapExpression } from "@/lib/contract/template";
 import { type ExpressionScope, evaluateExpression, expressionSyntaxError } from "@/lib/engine/expressions";
 import type { ValidationIssue } from "@/lib/workflow/validate";
 import type { EditorDefinition } from "./types";
@@ -10,20 +11,6 @@ export const EXPRESSION_FIELDS: Readonly<Record<string, readonly string[]>> = {
   output: ["value"],
   loop: ["items"],
 };
-
-const WRAPPED = /^\s*\{\{([\s\S]*)\}\}\s*$/;
-
-/**
- * The expression an expression field holds: `{{ input.x }}`, as n8n users write it, is the same
- * as `input.x` (SPEC §1). Only one outer pair is removed, and only when nothing sits outside it.
- */
-export function unwrapExpression(source: string): string {
-  const m = WRAPPED.exec(source);
-  if (!m?.[1]) return source;
-  const inner = m[1];
-  // `{{ a }} & {{ b }}` is two templates, not one wrapped expression.
-  return inner.includes("}}") && inner.includes("{{") ? source : inner;
-}
 
 /** The syntax error of an expression field's value, in words, or undefined when it compiles. */
 export function expressionProblem(source: string): string | undefined {

@@ -1,10 +1,12 @@
 import type { Edge, Node } from "@xyflow/react";
 import { defaultHandleOf } from "@/lib/nodes/registry";
+import { DEFAULT_LOOP_SIZE, holdsBody, parentsFirst } from "./bodies";
 import type { EditorDefinition, EditorNode } from "./types";
 
 /** React Flow node data: the workflow node itself. */
 export type FlowNodeData = { node: EditorNode };
-export type FlowNode = Node<FlowNodeData, "workflow">;
+/** A node on the canvas: a loop is a `loop` box (a React Flow group) holding its body nodes. */
+export type FlowNode = Node<FlowNodeData, "workflow" | "loop">;
 export type FlowEdgeData = { handle: string };
 export type FlowEdge = Edge<FlowEdgeData, "workflow">;
 
@@ -28,7 +30,7 @@ export function createFlowNodeMapper() {
     measured: Readonly<Record<string, { width: number; height: number }>>,
   ): FlowNode[] => {
     const next = new Map<string, NodeCacheEntry>();
-    const out = def.nodes.map((node) => {
+    const out = parentsFirst(def.nodes).map((node) => {
       const isSelected = selected.has(node.id);
       const size = measured[node.id];
       const hit = cache.get(node.id);
@@ -36,13 +38,16 @@ export function createFlowNodeMapper() {
         next.set(node.id, hit);
         return hit.flow;
       }
+      const box = holdsBody(node) ? (node.size ?? DEFAULT_LOOP_SIZE) : undefined;
       const flow: FlowNode = {
         id: node.id,
-        type: "workflow",
+        type: box ? "loop" : "workflow",
         position: node.position ?? { x: 0, y: 0 },
         data: { node },
         selected: isSelected,
-        ...(size ? { measured: size } : {}),
+        ...(box ? { width: box.width, height: box.height } : {}),
+        ...(node.parentId !== undefined ? { parentId: node.parentId } : {}),
+        ...(size && !box ? { measured: size } : {}),
       };
       next.set(node.id, { node, selected: isSelected, measured: size, flow });
       return flow;

@@ -77,6 +77,39 @@ describe("run store", () => {
     expect(run.getState().partial.a).toBe("Hi");
   });
 
+  it("keeps a loop body node's status while its iterations report, and a loop's progress", () => {
+    const run = createRunStore();
+    run.getState().applySnapshot({ id: "x", status: "running", nodes: { body: { status: "pending" } } });
+    run.getState().applyBatch([
+      { type: "node", nodeId: "body", status: "running", attempt: 1, at },
+      {
+        type: "node",
+        nodeId: "body",
+        status: "failed",
+        attempt: 1,
+        at,
+        iteration: [2],
+        error: { message: "x" },
+      },
+      {
+        type: "node",
+        nodeId: "loop",
+        status: "running",
+        attempt: 1,
+        at,
+        progress: { done: 2, failed: 1, total: 4 },
+      },
+    ]);
+    expect(run.getState().nodes.body?.status).toBe("running");
+    expect(run.getState().iterations.body?.["2"]).toMatchObject({
+      status: "failed",
+      error: { message: "x" },
+    });
+    expect(run.getState().nodes.loop?.progress).toEqual({ done: 2, failed: 1, total: 4 });
+    run.getState().starting();
+    expect(run.getState().iterations).toEqual({});
+  });
+
   it("keeps the newest log lines only", () => {
     const run = createRunStore();
     for (let i = 0; i < 600; i++) run.getState().applyLog({ at, level: "info", message: `line ${i}` });

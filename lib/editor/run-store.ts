@@ -1,26 +1,29 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type {
+  EngineEvent,
+  EventPayload,
+  ExecutionError,
   ExecutionEvent,
-  ExecutionStatus,
+  ExecutionProgress,
   LogEvent,
-  NodeError,
   NodeEvent,
-  NodeStatus,
   PartialEvent,
-} from "@/lib/engine/ports";
+} from "@/lib/contract/events";
+import type { ExecutionLog, ExecutionNodeDetail, SingleNodeAnswer } from "@/lib/contract/execution";
+import { type ExecutionStatus, isFinishedNode, isTerminal, type NodeStatus } from "@/lib/contract/status";
+import {
+  appendLogs,
+  type ExecutionView,
+  type IterationViews,
+  type NodeView,
+  type ReduceOptions,
+  reduceEvents,
+} from "@/lib/events/execution-reducer";
 import type { RunMode } from "@/lib/workflow/schema";
 
 /** What the canvas and the inspector know of one node in the current (or last) run. */
-export interface NodeRunView {
-  status: NodeStatus;
-  attempts?: number;
+export interface NodeRunView extends NodeView {
   input?: unknown;
-  output?: unknown;
-  error?: NodeError | null;
-  durationMs?: number | null;
-  cached?: boolean;
-  startedAt?: string | null;
-  finishedAt?: string | null;
   /** Set when the result comes from running this node alone (the play button). */
   single?: boolean;
 }
@@ -29,40 +32,34 @@ export interface NodeRunView {
 export interface ExecutionSnapshot {
   id: string;
   status: ExecutionStatus;
-  progress?: { finished: number; total: number };
+  progress?: ExecutionProgress;
   outputs?: Record<string, unknown> | null;
-  error?: (NodeError & { nodeId?: string }) | null;
-  nodes: Record<string, Partial<NodeRunView> & { status: NodeStatus }>;
-  logs?: Array<Omit<LogEvent, "type">>;
+  error?: ExecutionError | null;
+  nodes: Record<string, Partial<ExecutionNodeDetail> & { status: NodeStatus }>;
+  logs?: ExecutionLog[];
 }
 
-/** `POST /api/workflows/:id/nodes/:nodeId/run`'s answer. */
-export interface SingleNodeResult {
-  nodeId: string;
-  status: NodeStatus;
-  output?: unknown;
-  error?: NodeError | null;
-  durationMs?: number | null;
-  cached?: boolean;
-  /** The node's log lines (a code node's console output among them). */
-  logs?: Array<{ at: string; level: LogEvent["level"]; message: string }>;
-}
+/** `POST /api/workflows/:id/nodes/:nodeId/run`'s answer, as far as the builder reads it. */
+export type SingleNodeResult = Pick<SingleNodeAnswer, "nodeId" | "status"> &
+  Partial<Pick<SingleNodeAnswer, "output" | "error" | "durationMs" | "cached" | "logs">>;
 
 const LOG_LIMIT = 500;
 
-export interface RunState {
+export interface RunState extends ExecutionView<NodeRunView> {
   executionId: string | undefined;
   /** `starting` while the run request is in flight. */
   status: ExecutionStatus | "starting" | undefined;
-  progress: { finished: number; total: number } | undefined;
+  progress: ExecutionProgress | undefined;
   /** Whether the execution's snapshot has been read since the run started (nodes are known). */
   synced: boolean;
   outputs: Record<string, unknown> | undefined;
-  error: (NodeError & { nodeId?: string }) | undefined;
+  error: ExecutionError | undefined;
   nodes: Record<string, NodeRunView>;
+  /** Loop body nodes' per-iteration views (node id → iteration key → view). */
+  iterations: Record<string, IterationViews>;
   /** LLM text streamed so far, by node id. */
   partial: Record<string, string>;
-  logs: Array<Omit<LogEvent, "type">>;
+  logs: ExecutionLog[];
   /** Node ids whose single-node run is in flight. */
   singleRunning: Record<string, true>;
   /** The Run button's options: they outlive runs. */
@@ -76,14 +73,14 @@ export interface RunState {
   started(executionId: string, status: ExecutionStatus): void;
   failedToStart(message: string): void;
   applySnapshot(snapshot: ExecutionSnapshot): void;
-  applyNode(event: Omit<NodeEvent, "type">): void;
-  applyExecution(event: Omit<ExecutionEvent, "type">): void;
-  applyLog(event: Omit<LogEvent, "type">): void;
-  applyPartial(event: Omit<PartialEvent, "type">): void;
+  applyNode(event: EventPayload<NodeEvent>): void;
+  applyExecution(event: EventPayload<ExecutionEvent>): void;
+  applyLog(event: EventPayload<LogEvent>): void;
+  applyPartial(event: EventPayload<PartialEvent>): void;
   /** Fills in node inputs from a later read of the execution (events do not carry inputs). */
   applyInputs(executionId: string, nodes: ExecutionSnapshot["nodes"]): void;
-  /** Applies many node, log and partial events with one state change (one repaint). */
-  applyBatch(events: ReadonlyArray<NodeEvent | LogEvent | PartialEvent>): void;
+  /** Applies many events with one state change (one repaint). */
+  applyBatch(events: readonly EngineEvent[]): void;
   singleStarted(nodeId: string): void;
   applySingle(result: SingleNodeResult, input?: unknown): void;
   singleFailed(nodeId: string, message: string): void;
@@ -99,16 +96,29 @@ const empty = {
   synced: false,
   outputs: undefined,
   error: undefined,
+  handedOff: undefined,
+  startedAt: undefined,
+  finishedAt: undefined,
+  durationMs: undefined,
   nodes: {},
+  iterations: {},
   partial: {},
   logs: [],
   singleRunning: {},
 } satisfies Partial<RunState>;
 
+/** The shared client reducer's settings for the builder: node events mark views as not single-node. */
+const reduceOptions: ReduceOptions<NodeRunView> = {
+  blank: { status: "pending" },
+  maxLogs: LOG_LIMIT,
+  stamp: { single: false },
+};
+
 /**
- * Live state of the builder's run, fed by the run API answers and the SSE stream. Each node's
- * view is replaced only when its own event arrives, so a node component selecting
- * `nodes[id]?.status` re-renders only when that status changes.
+ * Live state of the builder's run, fed by the run API answers and the SSE stream through the
+ * shared client reducer (lib/events/execution-reducer.ts). Each node's view is replaced only when
+ * its own event arrives, so a node component selecting `nodes[id]?.status` re-renders only when
+ * that status changes.
  */
 export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
   return createStore<RunState>()((set, get) => ({
@@ -151,54 +161,29 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
         outputs: snapshot.outputs ?? undefined,
         error: snapshot.error ?? undefined,
         nodes,
+        iterations: {},
         logs: (snapshot.logs ?? []).slice(-LOG_LIMIT),
       });
     },
 
     applyNode(event) {
-      set({ nodes: { ...get().nodes, [event.nodeId]: nextView(get().nodes[event.nodeId], event) } });
+      set(reduceEvents(get(), [{ ...event, type: "node" }], reduceOptions));
     },
 
     applyBatch(events) {
-      if (events.length === 0) return;
-      const s = get();
-      let nodes: Record<string, NodeRunView> | undefined;
-      let partial: Record<string, string> | undefined;
-      const logs: Array<Omit<LogEvent, "type">> = [];
-      for (const event of events) {
-        if (event.type === "node") {
-          nodes ??= { ...s.nodes };
-          nodes[event.nodeId] = nextView(nodes[event.nodeId], event);
-        } else if (event.type === "partial") {
-          partial ??= { ...s.partial };
-          partial[event.nodeId] = event.text;
-        } else {
-          const { type: _type, ...line } = event;
-          logs.push(line);
-        }
-      }
-      set({
-        ...(nodes ? { nodes } : {}),
-        ...(partial ? { partial } : {}),
-        ...(logs.length > 0 ? { logs: [...s.logs, ...logs].slice(-LOG_LIMIT) } : {}),
-      });
+      set(reduceEvents(get(), events, reduceOptions));
     },
 
     applyExecution(event) {
-      set({
-        status: event.status,
-        progress: event.progress,
-        ...(event.outputs !== undefined ? { outputs: event.outputs } : {}),
-        ...(event.error !== undefined ? { error: event.error } : {}),
-      });
+      set(reduceEvents(get(), [{ ...event, type: "execution" }], reduceOptions));
     },
 
     applyLog(event) {
-      set({ logs: [...get().logs, event].slice(-LOG_LIMIT) });
+      set(reduceEvents(get(), [{ ...event, type: "log" }], reduceOptions));
     },
 
     applyPartial(event) {
-      set({ partial: { ...get().partial, [event.nodeId]: event.text } });
+      set(reduceEvents(get(), [{ ...event, type: "partial" }], reduceOptions));
     },
 
     applyInputs(executionId, snapshotNodes) {
@@ -228,7 +213,7 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
       const lines = (result.logs ?? []).map((l) => ({ ...l, nodeId: result.nodeId }));
       set({
         singleRunning: rest,
-        ...(lines.length > 0 ? { logs: [...get().logs, ...lines].slice(-LOG_LIMIT) } : {}),
+        logs: appendLogs(get().logs, lines, LOG_LIMIT),
         nodes: {
           ...get().nodes,
           [result.nodeId]: {
@@ -259,27 +244,10 @@ export function createRunStore(options: { mode?: RunMode } = {}): RunStore {
   }));
 }
 
-function nextView(prev: NodeRunView | undefined, event: Omit<NodeEvent, "type">): NodeRunView {
-  const view: NodeRunView = { ...prev, status: event.status, attempts: event.attempt, single: false };
-  if (event.status === "running") {
-    view.startedAt = event.at;
-    view.error = undefined;
-  } else if (event.status !== "pending") {
-    view.finishedAt = event.at;
-  }
-  if (event.durationMs !== undefined) view.durationMs = event.durationMs;
-  if (event.output !== undefined) view.output = event.output;
-  if (event.error !== undefined) view.error = event.error;
-  if (event.cached !== undefined) view.cached = event.cached;
-  return view;
-}
-
 /** Whether a run is in progress (controls enabled, Run disabled). */
 export function isActive(status: RunState["status"]): boolean {
-  return status === "starting" || status === "queued" || status === "running" || status === "paused";
+  return status !== undefined && !isTerminal(status);
 }
-
-const FINISHED: ReadonlySet<NodeStatus> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
 
 /** What the builder's status badge shows. */
 export interface RunBadge {
@@ -305,12 +273,12 @@ export function runBadge(
     const view = s.nodes[id];
     if (!view || view.single) continue;
     seen++;
-    if (FINISHED.has(view.status)) finished++;
+    if (isFinishedNode(view.status)) finished++;
     else if (view.status === "running") running++;
   }
   const total = Math.max(s.progress?.total ?? 0, seen, finished);
   let status: RunBadge["status"] = s.status;
-  const terminal = s.status === "succeeded" || s.status === "failed" || s.status === "cancelled";
+  const terminal = isTerminal(s.status);
   // The run's answer can say "failed" before its node events are read: the canvas is still grey.
   if (terminal && !s.synced) status = "running";
   else if (running > 0 && (terminal || s.status === "queued")) status = "running";

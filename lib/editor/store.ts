@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import { type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import type { ValidationIssue } from "@/lib/workflow/validate";
+import { DEFAULT_LOOP_SIZE, holdsBody, reparent, withDescendants } from "./bodies";
 import { type Clipboard, copyNodes, pasteClipboard } from "./clipboard";
 import { type ConnectionRequest, checkConnection } from "./connect";
 import { edgeIdOf } from "./flow";
@@ -45,7 +46,10 @@ export interface EditorState {
   clipboard: Clipboard | undefined;
   notice: Notice | undefined;
 
-  addNode(type: NodeType, position?: { x: number; y: number }): string;
+  /** Adds a node at canvas `position`; with `parentId`, inside that loop's box. */
+  addNode(type: NodeType, position?: { x: number; y: number }, parentId?: string): string;
+  /** Moves nodes into loop `parentId`, or out of every loop (undefined), keeping them in place. */
+  moveIntoLoop(ids: readonly string[], parentId: string | undefined): void;
   /**
    * Adds a node and connects `from` (a node's output handle) to it in one undo step, placed right
    * of the source unless `position` is given; a connection that cannot be made leaves it unconnected.
@@ -126,11 +130,15 @@ export function createEditorStore(init: EditorInit): EditorStore {
       });
       return changed ? { ...def, nodes } : def;
     };
-    const removeNodes = (def: EditorDefinition, ids: ReadonlySet<string>): EditorDefinition => ({
-      ...def,
-      nodes: def.nodes.filter((n) => !ids.has(n.id)),
-      edges: def.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)),
-    });
+    // Removing a loop removes its body too.
+    const removeNodes = (def: EditorDefinition, removed: ReadonlySet<string>): EditorDefinition => {
+      const ids = withDescendants(def, removed);
+      return {
+        ...def,
+        nodes: def.nodes.filter((n) => !ids.has(n.id)),
+        edges: def.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)),
+      };
+    };
 
     return {
       workflowId: init.workflowId,
@@ -146,7 +154,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       clipboard: undefined,
       notice: undefined,
 
-      addNode(type, position) {
+      addNode(type, position, parentId) {
         const def = get().definition;
         const id = uniqueNodeId(new Set(def.nodes.map((n) => n.id)), type);
         const spot = position ?? nextFreeSpot(def);
@@ -156,7 +164,12 @@ export function createEditorStore(init: EditorInit): EditorStore {
           position: spot,
           config: structuredClone(nodeTypes[type].defaults),
         };
-        commit({ ...def, nodes: [...def.nodes, node] }, undefined, {
+        if (holdsBody(node)) node.size = { ...DEFAULT_LOOP_SIZE };
+        let next: EditorDefinition = { ...def, nodes: [...def.nodes, node] };
+        if (parentId !== undefined && def.nodes.some((n) => n.id === parentId && holdsBody(n))) {
+          next = reparent(next, [id], parentId).definition;
+        }
+        commit(next, undefined, {
           selectedNodes: [id],
           selectedEdges: [],
         });
@@ -175,6 +188,11 @@ export function createEditorStore(init: EditorInit): EditorStore {
           config: structuredClone(nodeTypes[type].defaults),
         };
         let next: EditorDefinition = { ...def, nodes: [...def.nodes, node] };
+        // The next node of a body node joins the same body (a given position is a canvas point).
+        if (source?.parentId !== undefined) {
+          if (position) next = reparent(next, [id], source.parentId).definition;
+          else node.parentId = source.parentId;
+        }
         const check = checkConnection(next, { source: from.source, target: id, sourceHandle: from.handle });
         if (check.ok) {
           const edge = {
@@ -309,6 +327,17 @@ export function createEditorStore(init: EditorInit): EditorStore {
             return p && (p.x !== n.position?.x || p.y !== n.position?.y) ? { ...n, position: p } : n;
           });
           commit(next, `move:${[...moves.keys()].sort().join(",")}`);
+        }
+      },
+
+      moveIntoLoop(ids, parentId) {
+        const { definition, droppedEdges } = reparent(get().definition, ids, parentId);
+        commit(definition);
+        if (droppedEdges > 0) {
+          notify(
+            "info",
+            `Removed ${droppedEdges} connection${droppedEdges === 1 ? "" : "s"} that would cross the loop's boundary`,
+          );
         }
       },
 

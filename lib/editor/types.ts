@@ -16,6 +16,10 @@ export interface EditorNode {
   type: NodeType;
   name?: string;
   position?: { x: number; y: number };
+  /** The loop this node sits in; its position is then relative to the loop's box. */
+  parentId?: string;
+  /** A loop's box size on the canvas. */
+  size?: { width: number; height: number };
   config: Record<string, unknown>;
   retry?: RetryPolicy;
   timeoutMs?: number;

@@ -1,4 +1,5 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
+import type { NodeError, NodeStatus } from "@/lib/engine/ports";
 
 /** Where the node picker adds its node: after a handle, at a canvas point, or anywhere. */
 export interface PickerRequest {
@@ -10,6 +11,16 @@ export interface PickerRequest {
   position?: { x: number; y: number };
 }
 
+/** A body node's state in one loop item, as `GET /api/executions/:id/iterations/:path` gives it. */
+export interface StoredItemView {
+  status: NodeStatus;
+  input?: unknown;
+  output?: unknown;
+  error?: NodeError | null;
+  durationMs?: number | null;
+  attempts?: number;
+}
+
 /** The builder's transient chrome: overlays and collapsed panels (not part of the document). */
 export interface UiState {
   picker: PickerRequest | undefined;
@@ -17,6 +28,12 @@ export interface UiState {
   shortcutsOpen: boolean;
   paletteCollapsed: boolean;
   sideCollapsed: boolean;
+  /** The item each loop's body shows (loop id → index; default 0). */
+  pickedItems: Record<string, number>;
+  pickItem(loopId: string, index: number): void;
+  /** Body nodes' stored state per item (`<executionId>/<iteration key>` → node id → view), as read from the API. */
+  itemViews: Record<string, Record<string, StoredItemView>>;
+  setItemViews(key: string, views: Record<string, StoredItemView>): void;
   openPicker(request: PickerRequest): void;
   closePicker(): void;
   setCommandsOpen(open: boolean): void;
@@ -37,6 +54,14 @@ export function createUiStore(options: { narrow?: boolean } = {}): UiStore {
     shortcutsOpen: false,
     paletteCollapsed: false,
     sideCollapsed: options.narrow ?? false,
+    pickedItems: {},
+    itemViews: {},
+    setItemViews(key, views) {
+      set({ itemViews: { ...get().itemViews, [key]: views } });
+    },
+    pickItem(loopId, index) {
+      set({ pickedItems: { ...get().pickedItems, [loopId]: Math.max(0, Math.floor(index)) } });
+    },
     openPicker(picker) {
       set({ picker, commandsOpen: false, shortcutsOpen: false });
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer } from "./mailer";
-import { startLocalSmtpServer } from "./testing-smtp";
+import { startLocalSmtpServer } from "./testing/smtp-server";
 
 let smtp: Awaited<ReturnType<typeof startLocalSmtpServer>>;
 beforeAll(async () => {

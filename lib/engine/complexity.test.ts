@@ -61,4 +61,26 @@ describe("estimateComplexity", () => {
     expect(estimateComplexity(def, { triggerId: "t2" }).reasons[0]).toBe("1 node");
     expect(estimateComplexity(def).suggestedMode).toBe("queued");
   });
+
+  it("counts a loop as its items times its body, with a guess when items are unknown", () => {
+    const body = (items: string, concurrency: number) =>
+      workflow(
+        [
+          trigger(),
+          { id: "each", type: "loop", config: { items, concurrency } },
+          delay("wait", 200, { parentId: "each" }),
+        ],
+        ["start->each"],
+      );
+    const known = estimateComplexity(body("[1..40]", 4));
+    // 40 items in waves of 4 × a 200 ms body = 2 s.
+    expect(known.estimatedMs).toBeGreaterThanOrEqual(2_000);
+    expect(known.estimatedMs).toBeLessThan(2_100);
+    expect(known.reasons).toContain('loop "each": 40 items × body ≈ 200 ms → 2000 ms');
+    const guessed = estimateComplexity(body("inputs.rows", 1));
+    expect(guessed.reasons.some((r) => r.includes("~100 items (a guess)"))).toBe(true);
+    expect(guessed.estimatedMs).toBeGreaterThanOrEqual(20_000);
+    expect(guessed.suggestedMode).toBe("queued");
+    expect(known.reasons).toContain("1 loop node");
+  });
 });

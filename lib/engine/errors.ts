@@ -23,3 +23,15 @@ export function toNodeError(err: unknown): NodeError {
   }
   return { message: String(err) };
 }
+
+/**
+ * Thrown by an executor whose work was stopped from outside before it could finish (a loop whose
+ * items could not all start because the run is pausing or handing off): the node is checkpointed
+ * `pending` and runs again on resume, reusing what its body already checkpointed.
+ */
+export class NodeInterrupted extends Error {
+  constructor(message = "the node was interrupted") {
+    super(message);
+    this.name = "NodeInterrupted";
+  }
+}

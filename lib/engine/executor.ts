@@ -1,6 +1,6 @@
 import type { OnError, RetryPolicy } from "@/lib/workflow/schema";
 import type { ExpressionScope } from "./expressions";
-import type { Clock, EnginePorts, LogEvent } from "./ports";
+import type { Clock, EnginePorts, LogEvent, LoopProgress, NodeError } from "./ports";
 
 /** The node an executor runs, with its config parsed as `C`. */
 export interface ExecutorNode<C> {
@@ -29,6 +29,27 @@ export interface ExecutorContext<C = unknown> {
   log(level: LogEvent["level"], message: string): void;
   /** Streams partial text (LLM); throttled by the engine. */
   partial(text: string): void;
+  /** The body of a node whose type holds one (`holdsBody`: a loop); undefined otherwise. */
+  body?: BodyRunner;
+}
+
+/** How one item's run of a body ended. */
+export type ItemOutcome =
+  | { status: "succeeded"; result: unknown }
+  | { status: "failed"; error: NodeError & { nodeId?: string } }
+  /** The item did not finish: the run is stopping (pause, hand-off) or the item was cancelled. */
+  | { status: "stopped" };
+
+/**
+ * What the engine gives a node that holds a body: a way to run the body once per item. Each item
+ * is its own small DAG under the run's rules (skips, merges, retries, per-item checkpoints keyed
+ * by the iteration path, so a resumed run restores finished items instead of running them).
+ */
+export interface BodyRunner {
+  /** Runs the body for `item` at `index`; aborting `signal` cancels the item's running nodes. */
+  run(item: unknown, index: number, signal: AbortSignal): Promise<ItemOutcome>;
+  /** Reports progress; the engine emits it (throttled) on the node's events. */
+  progress(progress: LoopProgress): void;
 }
 
 /** An executor's result: the node's output, whether it came from a cache, and the handle taken. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer } from "@/lib/email/mailer";
-import { startLocalSmtpServer } from "@/lib/email/testing-smtp";
+import { startLocalSmtpServer } from "@/lib/email/testing/smtp-server";
 import { createHttpClient } from "@/lib/http/client";
 import type { LlmClient } from "./ports";
 import { runWorkflow } from "./run-workflow";

@@ -1,7 +1,8 @@
 import jsonata from "jsonata";
+import { parseTemplate, scanTemplate, unwrapExpression } from "@/lib/contract/template";
 import { boundedPad } from "@/lib/security/bounded-pad";
 import { findUnsafeRegex } from "@/lib/security/regex-guard";
-import { guardStringBuiltins } from "@/lib/security/string-guards";
+import { guardAppend, guardStringBuiltins } from "@/lib/security/string-guards";
 import { EngineError } from "./errors";
 
 /** What expressions read: SPEC §1 `{ inputs, nodes, input }`, plus `secrets` when the run has any. */
@@ -10,6 +11,9 @@ export interface ExpressionScope {
   nodes: Record<string, unknown>;
   input: unknown;
   secrets?: Record<string, string>;
+  /** Inside a loop body: the item and its index (also bound as `$item` and `$index`). */
+  item?: unknown;
+  index?: number;
 }
 
 /** Where an expression sits, for error messages: `transform "t1" config.expression`. */
@@ -53,12 +57,6 @@ export function setExpressionIsolate(next: ExpressionIsolate | undefined): void 
 const CACHE_MAX = 10_000;
 const cache = new Map<string, jsonata.Expression>();
 const bounded = new Map<string, boolean>();
-const templates = new Map<string, TemplatePart[] | WholeTemplate>();
-
-type TemplatePart = string | { expr: string };
-interface WholeTemplate {
-  whole: string;
-}
 
 const notAvailable = (name: string) => () => {
   throw new EngineError("expression", `$${name} is not available`);
@@ -67,7 +65,7 @@ const notAvailable = (name: string) => () => {
 function compile(source: string): jsonata.Expression {
   let expr = cache.get(source);
   if (expr) return expr;
-  expr = jsonata(jsonataText(source), LIMITS);
+  expr = jsonata(unwrapExpression(source), LIMITS);
   // `$eval` would compile strings taken from data outside this cache and its limits.
   expr.assign("eval", notAvailable("eval"));
   // A backtracking regex or a huge `$pad` runs synchronously past any timeout (or aborts the process).
@@ -75,6 +73,7 @@ function compile(source: string): jsonata.Expression {
   if (unsafeRegex) throw new EngineError("expression", unsafeRegex);
   expr.registerFunction("pad", boundedPad, "<s-ns?:s>");
   guardStringBuiltins(expr);
+  guardAppend(expr, LIMITS.sequence);
   if (cache.size >= CACHE_MAX) {
     cache.clear();
     bounded.clear();
@@ -212,12 +211,6 @@ export function runsInProcess(source: string): boolean {
   return bounded.get(source) === true;
 }
 
-/** SPEC §1: a field that takes an expression also accepts it wrapped in one `{{ … }}`. */
-function jsonataText(source: string): string {
-  const template = parseTemplate(source);
-  return "whole" in template ? template.whole : source;
-}
-
 function shorten(source: string): string {
   const s = source.trim();
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
@@ -251,10 +244,11 @@ export async function evaluateExpression(
   } catch (err) {
     throw expressionError(site, source, err);
   }
+  if (scope.index !== undefined) bindings = { item: scope.item, index: scope.index, ...bindings };
   try {
     const isolate = (globalThis as IsolateSlot)[ISOLATE_SLOT];
     if (isolate && bounded.get(source) === false)
-      return await isolate.evaluate(jsonataText(source), scope, bindings, LIMITS);
+      return await isolate.evaluate(unwrapExpression(source), scope, bindings, LIMITS);
     return toPlain(await expr.evaluate(scope, bindings));
   } catch (err) {
     throw expressionError(site, source, err);
@@ -279,54 +273,6 @@ export function templateSyntaxError(text: string): string | undefined {
     if (problem) return `{{ ${shorten(part.expr)} }}: ${problem}`;
   }
   return undefined;
-}
-
-/**
- * Splits a text into literal parts and `{{ … }}` expressions. The closing `}}` is the first one
- * outside string literals and nested braces, so `{{ {"a": {"b": 1}} }}` is one expression. An
- * unclosed `{{` is literal text.
- */
-function scanTemplate(text: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
-  let last = 0;
-  let start = text.indexOf("{{");
-  while (start !== -1) {
-    const end = closingBraces(text, start + 2);
-    if (end === -1) break;
-    if (start > last) parts.push(text.slice(last, start));
-    parts.push({ expr: text.slice(start + 2, end) });
-    last = end + 2;
-    start = text.indexOf("{{", last);
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
-}
-
-function closingBraces(text: string, from: number): number {
-  let depth = 0;
-  for (let j = from; j < text.length; j++) {
-    const ch = text[j];
-    if (ch === '"' || ch === "'" || ch === "`") {
-      for (j++; j < text.length && text[j] !== ch; j++) if (text[j] === "\\") j++;
-    } else if (ch === "{") depth++;
-    else if (ch === "}") {
-      if (depth === 0 && text[j + 1] === "}") return j;
-      if (depth > 0) depth--;
-    }
-  }
-  return -1;
-}
-
-function parseTemplate(text: string): TemplatePart[] | WholeTemplate {
-  let parsed = templates.get(text);
-  if (parsed) return parsed;
-  const parts = scanTemplate(text);
-  const exprs = parts.filter((p) => typeof p !== "string");
-  const onlySpace = parts.every((p) => typeof p !== "string" || p.trim() === "");
-  parsed = exprs.length === 1 && onlySpace ? { whole: (exprs[0] as { expr: string }).expr } : parts;
-  if (templates.size >= CACHE_MAX) templates.clear();
-  templates.set(text, parsed);
-  return parsed;
 }
 
 /** How a value reads inside a text: strings as is, nothing as "", objects and arrays as JSON. */

@@ -52,7 +52,7 @@ export class Frontier {
   /** `seenBy[source] === target + 1` while collecting a target's inputs: one entry per source. */
   private readonly seenBy: Int32Array;
 
-  constructor(definition: WorkflowDefinition, participating: ReadonlySet<string>) {
+  constructor(definition: Pick<WorkflowDefinition, "nodes" | "edges">, participating: ReadonlySet<string>) {
     for (const node of definition.nodes) {
       if (participating.has(node.id) && !this.indexOf.has(node.id)) {
         this.indexOf.set(node.id, this.nodes.length);
@@ -79,6 +79,11 @@ export class Frontier {
 
   get size(): number {
     return this.nodes.length;
+  }
+
+  /** Whether node `i` has incoming edges (a body's entry nodes have none). */
+  hasInputs(i: number): boolean {
+    return this.ins[i]!.length > 0;
   }
 
   /** Settles node `start` with `live` and everything that follows from it synchronously. */

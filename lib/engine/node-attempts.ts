@@ -1,8 +1,9 @@
 import { nodeModuleOf } from "@/lib/nodes/registry";
 import type { WorkflowNode } from "@/lib/workflow/schema";
-import { EngineError, toNodeError } from "./errors";
-import type { ExecutorContext, ExecutorResult } from "./executor";
+import { EngineError, NodeInterrupted, toNodeError } from "./errors";
+import type { BodyRunner, ExecutorContext, ExecutorResult } from "./executor";
 import type { ExpressionScope } from "./expressions";
+import { RunAbort } from "./node-step";
 import type { Clock, EnginePorts, LogEvent, NodeError } from "./ports";
 
 /** How a node's attempts ended: a result, a failure after the last attempt, or an abort from outside. */
@@ -17,6 +18,8 @@ export interface AttemptJob {
   input: unknown;
   inputsBySource: ReadonlyArray<readonly [string, unknown]>;
   scope: ExpressionScope;
+  /** The body runner of a node that holds one (a loop). */
+  body?: BodyRunner;
 }
 
 /**
@@ -35,6 +38,9 @@ export interface AttemptHost<K> {
   log(key: K, level: LogEvent["level"], message: string): void;
   partial(key: K, text: string): void;
 }
+
+/** The reason of a node that interrupted itself: it is checkpointed `pending`, like a hard deadline. */
+const INTERRUPTED = new RunAbort("interrupt");
 
 const DEFAULT_BACKOFF_MS = 1000;
 const DEFAULT_BACKOFF_FACTOR = 2;
@@ -72,6 +78,9 @@ class AttemptContext<K> implements ExecutorContext {
   }
   get scope() {
     return this.job.scope;
+  }
+  get body() {
+    return this.job.body;
   }
   get ports() {
     return this.host.ports;
@@ -148,6 +157,10 @@ export async function runAttempts<K>(
       if (signal.aborted) {
         span?.end({ status: "aborted" });
         return { status: "aborted", reason: signal.reason, attempts: attempt };
+      }
+      if (err instanceof NodeInterrupted) {
+        span?.end({ status: "aborted" });
+        return { status: "aborted", reason: INTERRUPTED, attempts: attempt };
       }
       const reason = controller?.signal.aborted ? controller.signal.reason : undefined;
       error = toNodeError(reason instanceof EngineError ? reason : err);

@@ -4,16 +4,20 @@
  * (`lib/runs/`, `lib/llm/`, `lib/http/`, `lib/email/`) and are assembled by one `createX()` each.
  */
 
-/** SPEC §2 node statuses. */
-export type NodeStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
-/** SPEC §2 execution statuses. */
-export type ExecutionStatus = "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
+import type { EngineEvent, LogEvent, NodeError } from "@/lib/contract/events";
+import type { NodeStatus } from "@/lib/contract/status";
 
-export interface NodeError {
-  message: string;
-  /** e.g. `timeout`, `http_status`, `expression`, `cancelled`, `llm_provider`. */
-  code?: string;
-}
+export type {
+  EngineEvent,
+  ExecutionEvent,
+  LogEvent,
+  LoopProgress,
+  NodeError,
+  NodeEvent,
+  PartialEvent,
+} from "@/lib/contract/events";
+// The statuses and events are the contract shared with the browser (lib/contract/).
+export type { ExecutionStatus, NodeStatus } from "@/lib/contract/status";
 
 /** A node's checkpoint: what the journal stores when the node changes state. */
 export interface NodeCheckpoint {
@@ -40,48 +44,6 @@ export interface Journal {
   /** Records a node's new state; resolves once it is durable. */
   save(checkpoint: NodeCheckpoint): Promise<void>;
 }
-
-/** SSE `event: node` payload (SPEC §4). */
-export interface NodeEvent {
-  type: "node";
-  nodeId: string;
-  status: NodeStatus;
-  attempt: number;
-  at: string;
-  durationMs?: number;
-  output?: unknown;
-  error?: NodeError;
-  cached?: boolean;
-  /** Copied from the source execution by a re-run (`POST /api/executions/:id/rerun`). */
-  reused?: true;
-}
-/** SSE `event: log` payload. */
-export interface LogEvent {
-  type: "log";
-  at: string;
-  nodeId?: string;
-  level: "debug" | "info" | "warn" | "error";
-  message: string;
-}
-/** SSE `event: execution` payload. */
-export interface ExecutionEvent {
-  type: "execution";
-  status: ExecutionStatus;
-  at: string;
-  progress: { finished: number; total: number };
-  outputs?: Record<string, unknown>;
-  error?: NodeError & { nodeId?: string };
-  /** Set when the run stopped at its budget and was handed to the queue. */
-  handedOff?: boolean;
-}
-/** SSE `event: partial`: text streamed so far by an LLM node (an extension of SPEC §4). */
-export interface PartialEvent {
-  type: "partial";
-  nodeId: string;
-  at: string;
-  text: string;
-}
-export type EngineEvent = NodeEvent | LogEvent | ExecutionEvent | PartialEvent;
 
 /** Receives every event in order. `emit` must not throw; a returned promise is awaited. */
 export interface EventSink {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "@/lib/http/client";
-import { createMemoryJournal } from "./memory-journal";
 import type { NodeCheckpoint } from "./ports";
 import { runWorkflow } from "./run-workflow";
 import { createEventRecorder } from "./testing/event-recorder";
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from "./testing/local-http-server";
 import { createManualClock } from "./testing/manual-clock";
+import { createMemoryJournal } from "./testing/memory-journal";
 import { createTestPorts } from "./testing/test-ports";
 import { delay, transform, trigger, workflow } from "./testing/workflow-builder";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { createMemoryJournal } from "./memory-journal";
 import type { EngineEvent, Journal } from "./ports";
 import { runWorkflow } from "./run-workflow";
+import { createMemoryJournal } from "./testing/memory-journal";
 import { createTestPorts } from "./testing/test-ports";
 import { delay, transform, trigger, workflow } from "./testing/workflow-builder";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryJournal } from "./memory-journal";
 import type { EngineEvent, NodeCheckpoint } from "./ports";
 import { runWorkflow } from "./run-workflow";
 import { createEventRecorder } from "./testing/event-recorder";
+import { createMemoryJournal } from "./testing/memory-journal";
 import { createTestPorts } from "./testing/test-ports";
 import { delay, transform, trigger, workflow } from "./testing/workflow-builder";
 

@@ -2,6 +2,7 @@ import { createRedactor } from "@/lib/security/redact";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { systemClock } from "./clock";
 import { EngineError } from "./errors";
+import type { ExpressionScope } from "./expressions";
 import { runAttempts } from "./node-attempts";
 import { createAttemptHost, finishNode } from "./node-step";
 import type { EnginePorts, NodeError, NodeEvent } from "./ports";
@@ -15,6 +16,9 @@ export interface RunSingleNodeOptions {
   inputs?: unknown;
   /** Upstream outputs by node id, exposed as `nodes`. */
   nodes?: Record<string, unknown>;
+  /** A loop body node's item and index (`item`, `$item`, `index`, `$index`). */
+  item?: unknown;
+  index?: number;
   ports: EnginePorts;
   signal?: AbortSignal;
   secrets?: Record<string, string>;
@@ -48,7 +52,11 @@ export async function runSingleNode(options: RunSingleNodeOptions): Promise<Sing
   };
   const nodes: Record<string, unknown> = Object.assign(Object.create(null), options.nodes ?? {});
   const inputs = options.inputs === undefined ? options.input : options.inputs;
-  const scope = { inputs, nodes, input: options.input, secrets: options.secrets };
+  const scope: ExpressionScope = { inputs, nodes, input: options.input, secrets: options.secrets };
+  if (options.index !== undefined) {
+    scope.item = options.item;
+    scope.index = options.index;
+  }
   const bySource = Object.entries(options.nodes ?? {});
   const signal = options.signal ?? new AbortController().signal;
   const pending: Promise<void>[] = [];

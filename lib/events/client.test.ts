@@ -1,9 +1,9 @@
 import { EventSource } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/executions/[id]/events/route";
+import type { ExecutionDetail } from "@/lib/contract/execution";
+import type { ExecutionStatus } from "@/lib/contract/status";
 import { type Database, setDatabase } from "@/lib/db/client";
-import type { ExecutionStatus } from "@/lib/engine/ports";
-import type { ExecutionDetail } from "@/lib/runs/get-execution";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
 import { subscribeToExecution } from "./client";
 import { hubStats } from "./hub";

@@ -1,5 +1,10 @@
-import type { ExecutionEvent, ExecutionStatus, LogEvent, NodeEvent, PartialEvent } from "@/lib/engine/ports";
-import type { ExecutionDetail } from "@/lib/runs/get-execution";
+import type { ExecutionEvent, LogEvent, NodeEvent, PartialEvent } from "@/lib/contract/events";
+import type { ExecutionDetail as ContractExecutionDetail } from "@/lib/contract/execution";
+import { isTerminal } from "@/lib/contract/status";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
+
+/** The snapshot an event stream starts with: `GET /api/executions/:id`. */
+export type ExecutionDetail = ContractExecutionDetail<WorkflowDefinition>;
 
 /** Callbacks of `subscribeToExecution`; events come with their `type`, in order, each once. */
 export interface ExecutionEventHandlers {
@@ -24,8 +29,6 @@ export interface SubscribeOptions {
   /** Consecutive failed connections before giving up. Default 10. */
   maxFailures?: number;
 }
-
-const TERMINAL: ReadonlySet<ExecutionStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 /**
  * Follows an execution's live events (SPEC §4) until its terminal `execution` event; returns the
@@ -69,7 +72,7 @@ export function subscribeToExecution(
     lastSeq = seq;
     failures = 0;
     const event = { ...JSON.parse(e.data), type: e.type };
-    const terminal = event.type === "execution" && TERMINAL.has(event.status);
+    const terminal = event.type === "execution" && isTerminal(event.status);
     if (seq <= coveredUpTo && !terminal) return;
     if (event.type === "node") handlers.onNode(event, seq);
     else if (event.type === "log") handlers.onLog(event, seq);
@@ -90,7 +93,7 @@ export function subscribeToExecution(
       const message = e as MessageEvent<string>;
       const snapshot = JSON.parse(message.data) as ExecutionDetail;
       failures = 0;
-      snapshotTerminal = TERMINAL.has(snapshot.status);
+      snapshotTerminal = isTerminal(snapshot.status);
       coveredUpTo = snapshot.eventSeq;
       handlers.onSnapshot(snapshot);
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineEvent } from "@/lib/contract/events";
 import type { Database } from "@/lib/db/client";
-import type { EngineEvent } from "@/lib/engine/ports";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
 import { hubStats, hubTiming, subscribeToEvents } from "./hub";
 import { decodeAnnouncements, EVENTS_CHANNEL, encodeAnnouncements, getEventNotifier } from "./notifier";

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineEvent } from "@/lib/contract/events";
 import type { Database } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
-import type { EngineEvent } from "@/lib/engine/ports";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
 import { createEventWriter, readEvents } from "./store";
 import { seedExecution } from "./testing/seed";

@@ -1,8 +1,10 @@
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
+import type { EngineEvent } from "@/lib/contract/events";
 import { type Database, type Db, query } from "@/lib/db/client";
 import { connectionBackoffMs, isConnectionError } from "@/lib/db/connection-errors";
-import type { EngineEvent, EventSink } from "@/lib/engine/ports";
+import { toJsonParam } from "@/lib/db/json-param";
+import type { EventSink } from "@/lib/engine/ports";
 import { EVENTS_CHANNEL, getEventNotifier } from "./notifier";
 
 export { EVENTS_CHANNEL };
@@ -28,34 +30,12 @@ const RETRY_DELAYS_MS = [50, 250, 1000];
 const MAX_CONNECTION_RETRIES = 600;
 
 /**
- * Serializes an event's payload for a jsonb column: drops `type`, turns values JSON cannot hold
- * (bigint, cycles) into strings, and replaces NUL characters, which jsonb refuses.
- */
-export function encodePayload(event: EngineEvent): string {
-  const { type: _type, ...payload } = event;
-  let text: string;
-  try {
-    text = JSON.stringify(payload);
-  } catch {
-    const seen = new WeakSet<object>();
-    text = JSON.stringify(payload, (_key, value: unknown) => {
-      if (typeof value === "bigint") return value.toString();
-      if (value && typeof value === "object") {
-        if (seen.has(value)) return "[circular]";
-        seen.add(value);
-      }
-      return value;
-    });
-  }
-  return text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd");
-}
-
-/**
  * An event as one item of the JSON array the writers insert from: `{"t":<type>,"p":<payload>}`.
  * Throws only when the event cannot be encoded at all.
  */
 export function encodeEvent(event: EngineEvent): string {
-  return `{"t":${JSON.stringify(event.type)},"p":${encodePayload(event)}}`;
+  const { type, ...payload } = event;
+  return `{"t":${JSON.stringify(type)},"p":${toJsonParam(payload)}}`;
 }
 
 /**

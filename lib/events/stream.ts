@@ -1,10 +1,10 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { AppError, notFound } from "@/lib/api/errors";
+import { AppError, notFound } from "@/lib/contract/errors";
+import type { ExecutionDetail } from "@/lib/contract/execution";
+import { isTerminal, TerminalExecutionStatus } from "@/lib/contract/status";
 import { type Database, query } from "@/lib/db/client";
-import type { ExecutionStatus } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
-import { getExecutionDetail } from "@/lib/runs/get-execution";
 import type { Redactor } from "@/lib/security/redact";
 import { getMetrics } from "@/lib/telemetry/metrics";
 import { subscribeToEvents } from "./hub";
@@ -18,8 +18,6 @@ export const eventStreamTiming: { heartbeatMs: number; maxDurationMs: number | u
 
 /** A client this far behind (bytes queued, unread) is dropped; it reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
-const TERMINAL: ReadonlySet<string> = new Set<ExecutionStatus>(["succeeded", "failed", "cancelled"]);
 
 /** Response headers of every event stream: no caching, no transformation (hence no compression), no proxy buffering. */
 export const EVENT_STREAM_HEADERS = {
@@ -46,8 +44,13 @@ function frameOf(event: StoredEvent): Uint8Array {
 }
 
 /** A terminal `execution` event; one before the snapshot's `eventSeq` belongs to an earlier attempt (retry). */
-const isTerminal = (event: StoredEvent) =>
-  event.type === "execution" && TERMINAL.has(String(event.payload.status));
+const isTerminalEvent = (event: StoredEvent) =>
+  event.type === "execution" && isTerminal(String(event.payload.status));
+
+const terminalStatusList = sql.join(
+  TerminalExecutionStatus.options.map((status) => sql`${status}`),
+  sql`, `,
+);
 
 /** `Last-Event-ID` (header, or `?lastEventId=` for clients that cannot set headers); undefined when absent. */
 export function lastEventIdOf(req: Request): number | undefined {
@@ -70,7 +73,7 @@ async function lastTerminalSeq(
     database.db,
     sql`select seq from execution_events
         where execution_id = ${executionId} and seq <= ${atOrBefore}::int and type = 'execution'
-          and payload->>'status' in ('succeeded', 'failed', 'cancelled')
+          and payload->>'status' in (${terminalStatusList})
         order by seq desc limit 1`,
   );
   return rows[0] ? Number(rows[0].seq) : undefined;
@@ -88,6 +91,8 @@ async function lastTerminalSeq(
  * - otherwise: after the first terminal `execution` event written after the snapshot;
  * - in any case before the maximum duration (the client resumes with its last id), when the client
  *   goes away, or when it falls 8 MB behind. Every end releases the subscription and the timers.
+ * `loadSnapshot` reads the snapshot (the route passes `getExecutionDetail` of lib/runs), undefined
+ * when the execution does not exist (404);
  * `redact` (share links) is applied to the snapshot and to every event before it is sent;
  * `stillAllowed`, asked at every heartbeat, ends the stream when it answers false (a revoked link).
  */
@@ -95,12 +100,16 @@ export async function openEventStream(
   database: Database,
   executionId: string,
   req: Request,
-  options: { redact?: Redactor; stillAllowed?: () => Promise<boolean> } = {},
+  options: {
+    loadSnapshot: () => Promise<ExecutionDetail | undefined>;
+    redact?: Redactor;
+    stillAllowed?: () => Promise<boolean>;
+  },
 ): Promise<Response> {
   const openedAt = Date.now();
   const resume = lastEventIdOf(req);
   const { redact } = options;
-  const stored = await getExecutionDetail(database.db, executionId);
+  const stored = await options.loadSnapshot();
   if (!stored) throw notFound(`execution "${executionId}"`);
   const detail = redact ? redact(stored) : stored;
   // Frames are cached per event and shared by every subscriber; redacted ones are this stream's own.
@@ -110,7 +119,7 @@ export async function openEventStream(
 
   let startAfter = resume ?? detail.eventSeq;
   let endAt: number | undefined;
-  if (TERMINAL.has(detail.status)) {
+  if (isTerminal(detail.status)) {
     const terminal = await lastTerminalSeq(database, executionId, detail.eventSeq);
     endAt = terminal ?? detail.eventSeq;
     if (resume === undefined && terminal !== undefined) startAfter = terminal - 1;
@@ -169,7 +178,9 @@ export async function openEventStream(
           for (const event of events) {
             if (closed) return;
             send(frame(event));
-            if (endAt !== undefined ? event.seq >= endAt : isTerminal(event) && event.seq > detail.eventSeq)
+            if (
+              endAt !== undefined ? event.seq >= endAt : isTerminalEvent(event) && event.seq > detail.eventSeq
+            )
               close();
           }
         });

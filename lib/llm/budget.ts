@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { type Db, query } from "@/lib/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { cacheKey, type LlmCache, type LlmCachedValue } from "@/lib/cache/llm-cache";
 import { createPostgresCache } from "@/lib/cache/postgres-cache";
 import { createUpstashCache } from "@/lib/cache/upstash-cache";

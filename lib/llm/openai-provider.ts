@@ -1,3 +1,4 @@
+import "server-only";
 import OpenAI from "openai";
 import type { LlmCachedValue } from "@/lib/cache/llm-cache";
 import type { LlmRequest } from "@/lib/engine/ports";

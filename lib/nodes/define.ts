@@ -55,7 +55,8 @@ export interface NodeEstimate<C> {
  * - `routesByHandle`: the handle the node takes is decided at run time and checkpointed; a
  *   checkpoint without it is run again on resume rather than guessed;
  * - `collectsOutput`: a succeeded node's output becomes the run's `outputs[nodeId]`;
- * - `startsRun`: the node is a trigger; its input is the run's `inputs`.
+ * - `startsRun`: the node is a trigger; its input is the run's `inputs`;
+ * - `holdsBody`: the node runs a body of nodes per item (a loop).
  */
 export interface NodeTypeModule<T extends string = string, S extends z.ZodType = z.ZodType> {
   type: T;
@@ -82,6 +83,12 @@ export interface NodeTypeModule<T extends string = string, S extends z.ZodType =
   routesByHandle?: boolean;
   collectsOutput?: boolean;
   startsRun?: boolean;
+  /**
+   * The node holds a body (the nodes whose `parentId` is its id), which the engine runs per item
+   * through `ctx.body`. Such a node is never restored from its own checkpoint: it runs again on
+   * resume and its body restores the items that finished.
+   */
+  holdsBody?: boolean;
   execute(ctx: ExecutorContext<z.infer<S>>): Promise<ExecutorResult>;
 }
 

@@ -7,6 +7,7 @@ import { emailNode } from "./email/email-node";
 import { filterNode } from "./filter/filter-node";
 import { httpNode } from "./http/http-node";
 import { llmNode } from "./llm/llm-node";
+import { loopNode } from "./loop/loop-node";
 import { mergeNode } from "./merge/merge-node";
 import { outputNode } from "./output/output-node";
 import { transformNode } from "./transform/transform-node";
@@ -25,6 +26,7 @@ export const nodeModules = [
   filterNode,
   transformNode,
   codeNode,
+  loopNode,
   mergeNode,
   delayNode,
   emailNode,

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * What a control statement did: `previous` is the status it found, `status` the one it left,
  * `control` the request it left for the runner. Undefined when the execution does not exist.

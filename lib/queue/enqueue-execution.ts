@@ -2,9 +2,9 @@ import "server-only";
 import { and, eq, getTableColumns, is, SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { type Db, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import { type ExecutionRow, executions } from "@/lib/db/schema";
 import { type ClaimedExecution, type ClaimRow, toClaimed } from "./claim-executions";
-import { toJsonParam } from "./json-param";
 
 export type NewExecution = typeof executions.$inferInsert;
 

@@ -6,10 +6,8 @@ import { encodeEvent } from "@/lib/events/store";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { claimExecutions } from "./claim-executions";
-import { finishExecution } from "./finish-execution";
 import { heartbeatExecution } from "./heartbeat-execution";
 import { pruneExecutions } from "./prune-executions";
-import { releaseExecution } from "./release-execution";
 import { saveNodeRuns } from "./save-node-runs";
 import { settleExecution } from "./settle-execution";
 
@@ -54,8 +52,8 @@ for (const kind of ["pglite", "postgres"] as const) {
           checkpoints: [{ nodeId: "t", status: "succeeded", attempts: 1 }],
         }),
       ).toBe(false);
-      expect(await finishExecution(db, { ...stale, status: "failed" })).toBe(false);
-      expect(await releaseExecution(db, { ...stale, to: "queued" })).toBe(false);
+      expect(await settleExecution(db, { ...stale, to: "failed", events: [] })).toBeUndefined();
+      expect(await settleExecution(db, { ...stale, to: "queued", events: [] })).toBeUndefined();
       expect(await db.select().from(nodeRuns).where(eq(nodeRuns.executionId, "f"))).toEqual([]);
       expect((await heartbeatExecution(db, { id: "f", fence: 2, leaseMs: 60_000 })).held).toBe(true);
       expect(
@@ -65,9 +63,9 @@ for (const kind of ["pglite", "postgres"] as const) {
           checkpoints: [{ nodeId: "t", status: "succeeded", attempts: 1, output: { bad: "a\u0000b" } }],
         }),
       ).toBe(true);
-      expect(await finishExecution(db, { id: "f", fence: 2, status: "succeeded", outputs: { n: 1n } })).toBe(
-        true,
-      );
+      expect(
+        await settleExecution(db, { id: "f", fence: 2, to: "succeeded", outputs: { n: 1n }, events: [] }),
+      ).toBeDefined();
       const [row] = await db.select().from(executions).where(eq(executions.id, "f"));
       expect(row).toMatchObject({ status: "succeeded", leaseOwner: null, outputs: { n: "1" } });
     });

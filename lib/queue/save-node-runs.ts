@@ -1,8 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
-import { toJsonParam } from "./json-param";
 
 /** A checkpoint as one element of the JSON array the node_runs upserts read (`NODE_RUN_COLUMNS`). */
 export function checkpointRecord(c: NodeCheckpoint) {

@@ -2,9 +2,10 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, query } from "@/lib/db/client";
 import { isConnectionError } from "@/lib/db/connection-errors";
+import { toJsonParam } from "@/lib/db/json-param";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
 import { EVENTS_CHANNEL } from "@/lib/events/store";
-import { toJsonParam } from "./json-param";
+import { capRunOutputs } from "@/lib/security/limits";
 import { checkpointRecord } from "./save-node-runs";
 
 /** How a runner leaves an execution: what `settleExecution` writes. */
@@ -28,9 +29,9 @@ export interface Settlement {
  * as `releaseExecution` does; `events` appended with the next seq numbers; `checkpoints` upserted
  * into node_runs. Status, checkpoints and events land together, so a client that reads an event
  * sees the status it reports. The new last seq is announced (NOTIFY on the events channel) by the
- * same statement, so subscribers hear of it at commit without another round trip. A no-op unless
- * `fence` is current and the execution running. Returns the execution's new `event_seq`, or
- * undefined when fenced out.
+ * same statement, so subscribers hear of it at commit without another round trip. Outputs are
+ * stored capped (`capRunOutputs`), like node outputs. A no-op unless `fence` is current and the
+ * execution running. Returns the execution's new `event_seq`, or undefined when fenced out.
  *
  * Group commit: settles of one process that come while earlier ones are being written wait for a
  * free slot and go out together, many executions in one statement (`settleExecutions`), so a busy
@@ -116,7 +117,7 @@ async function writeBatch(db: Db, batch: Waiting[]): Promise<void> {
 /** JSON text of one settlement for the statement's `jsonb_to_recordset` (events are JSON already). */
 function settlementJson(s: Settlement): string {
   const release = s.to === "queued" || s.to === "paused";
-  const outputs = release || s.outputs === undefined ? "null" : toJsonParam(s.outputs);
+  const outputs = release || s.outputs === undefined ? "null" : toJsonParam(capRunOutputs(s.outputs));
   const error = release || !s.error ? "null" : toJsonParam(s.error);
   const checkpoints = toJsonParam((s.checkpoints ?? []).map(checkpointRecord));
   return `{"id":${JSON.stringify(s.id)},"fence":${Number(s.fence)},"target":${JSON.stringify(s.to)},"outputs":${outputs},"error":${error},"handed_off":${s.handedOff === true},"events":[${s.events.join(",")}],"checkpoints":${checkpoints}}`;

@@ -1,87 +1,24 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type {
+  ExecutionDetail as ContractExecutionDetail,
+  ExecutionLog,
+  ExecutionNodeDetail,
+  ExecutionSummary,
+} from "@/lib/contract/execution";
+import { type ExecutionStatus, isFinishedNode, type NodeStatus } from "@/lib/contract/status";
 import type { Db } from "@/lib/db/client";
 import { type ExecutionRow, executionEvents, executions, type NodeRunRow, nodeRuns } from "@/lib/db/schema";
-import type { ExecutionStatus, LogEvent, NodeError, NodeStatus } from "@/lib/engine/ports";
-import { type LlmTotals, llmTotalsOf } from "@/lib/llm/budget";
+import { llmTotalsOf } from "@/lib/llm/budget";
 import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
+import { isIterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
-/** One node of an execution as `GET /api/executions/:id` shows it. */
-export interface ExecutionNodeDetail {
-  status: NodeStatus;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  output: unknown;
-  error: NodeError | null;
-  cached: boolean;
-  input: unknown;
-  /** Copied from the source execution by a re-run, not run in this one. */
-  reused?: true;
-  /** An LLM node's cost in USD (0 when cached, null for an unpriced model). */
-  costUsd?: number | null;
-  /** What a cached LLM answer saved. */
-  savedUsd?: number | null;
-}
+export type { ExecutionLog, ExecutionNodeDetail, ExecutionSummary };
 
-/** One log line of an execution. */
-export interface ExecutionLog {
-  at: string;
-  nodeId?: string;
-  level: LogEvent["level"];
-  message: string;
-}
-
-/** The SPEC §3 `GET /api/executions/:id` body (plus what the pages need: definition, eventSeq). */
-export interface ExecutionDetail {
-  id: string;
-  workflowId: string;
-  /** The workflow version this execution ran. */
-  workflowVersion: number;
-  /** Set on a re-run: the execution whose checkpoints it reused. */
-  sourceExecutionId?: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  inputs: unknown;
-  outputs: Record<string, unknown> | null;
-  error: (NodeError & { nodeId?: string }) | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  progress: { finished: number; total: number };
-  tags: string[];
-  triggerId: string | null;
-  /** Set for single-node runs. */
-  nodeId: string | null;
-  handedOff: boolean;
-  nodes: Record<string, ExecutionNodeDetail>;
-  logs: ExecutionLog[];
-  /** The definition snapshot that ran. */
-  definition: WorkflowDefinition;
-  /** Last event sequence number written: an SSE client resumes after it. */
-  eventSeq: number;
-  /** LLM spend of every attempt (SPEC §3 ⁺). */
-  cost?: LlmTotals;
-}
-
-/** One row of a workflow's history. */
-export interface ExecutionSummary {
-  id: string;
-  status: ExecutionStatus;
-  mode: "immediate" | "queued";
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  nodeId?: string;
-  tags: string[];
-  createdAt: string;
-  cost?: LlmTotals;
-}
-
-const FINISHED_NODE_STATUSES: ReadonlySet<string> = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+/** The SPEC §3 `GET /api/executions/:id` body, with the definition that ran. */
+export type ExecutionDetail = ContractExecutionDetail<WorkflowDefinition>;
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -142,7 +79,7 @@ function nodeCost(output: unknown): Pick<ExecutionNodeDetail, "costUsd" | "saved
 }
 
 function logOf(payload: unknown, createdAt: Date): ExecutionLog {
-  const p = (payload ?? {}) as Partial<LogEvent>;
+  const p = (payload ?? {}) as Partial<ExecutionLog>;
   const log: ExecutionLog = {
     at: typeof p.at === "string" ? p.at : createdAt.toISOString(),
     level: p.level ?? "info",
@@ -162,8 +99,12 @@ export function toExecutionDetail(
   const nodes: Record<string, ExecutionNodeDetail> = {};
   const ids = participatingNodes(row.definition, { triggerId: row.triggerId, nodeId: row.nodeId });
   for (const id of ids) nodes[id] = nodeDetail(byNode.get(id));
-  for (const r of runs) if (!(r.nodeId in nodes)) nodes[r.nodeId] = nodeDetail(r);
-  const finished = Object.values(nodes).filter((n) => FINISHED_NODE_STATUSES.has(n.status)).length;
+  for (const r of runs)
+    if (!(r.nodeId in nodes) && !isIterationKey(r.nodeId)) nodes[r.nodeId] = nodeDetail(r);
+  for (const [loopId, failed] of failedItemsByLoop(row.definition, runs)) {
+    if (nodes[loopId]) nodes[loopId].failedItems = failed;
+  }
+  const finished = Object.values(nodes).filter((n) => isFinishedNode(n.status)).length;
   const detail: ExecutionDetail = {
     id: row.id,
     workflowId: row.workflowId,
@@ -189,6 +130,63 @@ export function toExecutionDetail(
   };
   if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
   return detail;
+}
+
+const MAX_FAILED_ITEMS = 1000;
+
+/** The failed items of each top-level loop, from its body nodes' per-item checkpoints. */
+function failedItemsByLoop(definition: WorkflowDefinition, runs: NodeRunRow[]): Map<string, number[]> {
+  const parentOf = new Map<string, string>();
+  for (const n of definition.nodes) if (n.parentId !== undefined) parentOf.set(n.id, n.parentId);
+  const out = new Map<string, Set<number>>();
+  for (const r of runs) {
+    if (r.status !== "failed" || !isIterationKey(r.nodeId)) continue;
+    const { nodeId, iteration } = parseIterationKey(r.nodeId);
+    // Walk up to the top-level loop: the first index of the path is that loop's item.
+    let loop = parentOf.get(nodeId);
+    while (loop !== undefined && parentOf.has(loop)) loop = parentOf.get(loop);
+    if (loop === undefined || !iteration) continue;
+    let set = out.get(loop);
+    if (!set) {
+      set = new Set();
+      out.set(loop, set);
+    }
+    set.add(iteration[0]!);
+  }
+  return new Map(
+    [...out].map(([loop, set]) => [loop, [...set].sort((a, b) => a - b).slice(0, MAX_FAILED_ITEMS)]),
+  );
+}
+
+/** One item of a loop: the checkpoints of the body nodes that ran for iteration path `iteration`. */
+export interface ExecutionIterationDetail {
+  iteration: number[];
+  nodes: Record<string, ExecutionNodeDetail>;
+}
+
+/**
+ * The body nodes of one loop item (`GET /api/executions/:id/iterations/:path`): every node
+ * checkpointed under that exact iteration path, whichever loop it belongs to. Undefined when the
+ * execution does not exist.
+ */
+export async function getExecutionIteration(
+  db: Db,
+  id: string,
+  iteration: number[],
+): Promise<ExecutionIterationDetail | undefined> {
+  const [row] = await db.select({ id: executions.id }).from(executions).where(eq(executions.id, id)).limit(1);
+  if (!row) return undefined;
+  const suffix = `#${iteration.join(".")}`;
+  const runs = await db
+    .select()
+    .from(nodeRuns)
+    .where(and(eq(nodeRuns.executionId, id), sql`right(${nodeRuns.nodeId}, ${suffix.length}) = ${suffix}`));
+  const nodes: Record<string, ExecutionNodeDetail> = {};
+  for (const r of runs) {
+    const key = parseIterationKey(r.nodeId);
+    if (key.iteration?.join(".") === iteration.join(".")) nodes[key.nodeId] = nodeDetail(r);
+  }
+  return { iteration, nodes };
 }
 
 /** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */

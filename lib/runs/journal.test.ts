@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import { createTestDatabase, testDbKind } from "@/lib/testing/db";
-import { describeJournalConformance } from "./journal-conformance";
 import { createPostgresJournal } from "./postgres-journal";
 import { insertWorkflow, tinyWorkflow } from "./testing/fixtures";
+import { describeJournalConformance } from "./testing/journal-conformance";
 
 describeJournalConformance("memory", async () => {
   const store = new Map<string, Map<string, NodeCheckpoint>>();

@@ -3,13 +3,13 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
 import { RerunRequest } from "@/lib/api/schemas";
+import { isTerminal } from "@/lib/contract/status";
 import { type Database, query } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
 import type { NodeStatus } from "@/lib/engine/ports";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { planRerun, type RerunPlanIssue } from "@/lib/versions/rerun-plan";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { isTerminalExecutionStatus } from "@/lib/workflow/status";
 import type { ValidationIssue } from "@/lib/workflow/validate";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { kickDrain } from "./kick-drain";
@@ -61,7 +61,7 @@ export async function rerunExecution(
   if (source.nodeId) {
     throw new AppError(409, "invalid_state", "a single-node run cannot be re-run; run the node again");
   }
-  if (!isTerminalExecutionStatus(source.status)) {
+  if (!isTerminal(source.status)) {
     throw new AppError(
       409,
       "invalid_state",

@@ -1,4 +1,5 @@
 import "server-only";
+import { isFinishedNode } from "@/lib/contract/status";
 import type { Database } from "@/lib/db/client";
 import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
@@ -6,7 +7,9 @@ import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { type Settlement, settleExecution } from "@/lib/queue/settle-execution";
+import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
+import { parseIterationKey } from "@/lib/workflow/bodies";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
@@ -143,7 +146,7 @@ export async function runClaimed(
         onFenced: loseLease,
         fresh: claim.claims === 1,
         // The checkpoint rule: only side-effecting results are awaited (see mayDeferCheckpoint).
-        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(cp.nodeId), cp),
+        deferrable: (cp) => mayDeferCheckpoint(typeOf.get(parseIterationKey(cp.nodeId).nodeId), cp),
       }),
     { what: `ports of execution ${claim.id}` },
   );
@@ -190,7 +193,7 @@ export async function runClaimed(
   else options.stopSignal?.addEventListener("abort", onStop, { once: true });
   applyControl(claim.control);
 
-  const heartbeat = startHeartbeat(db, {
+  const heartbeat = startHeartbeat(database, {
     id: claim.id,
     fence: claim.fence,
     leaseMs: options.leaseMs,
@@ -231,8 +234,9 @@ export async function runClaimed(
     return { status: "lost" };
   }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
-  const outputs = ports.redact(outcome.outputs);
-  const nodes = ports.redact(outcome.nodes);
+  // Capped like stored node outputs, so the immediate answer is no bigger than what is stored.
+  const outputs = capRunOutputs(ports.redact(outcome.outputs));
+  const nodes = capCheckpoints(ports.redact(outcome.nodes));
   let result: RunExecutionResult;
   let to: Parameters<typeof settleExecution>[1]["to"];
   switch (outcome.status) {
@@ -324,9 +328,7 @@ export async function runClaimed(
   return result;
 }
 
-const SETTLED = new Set(["succeeded", "failed", "skipped", "cancelled"]);
-
 function progressOf(nodes: Record<string, NodeCheckpoint>): { finished: number; total: number } {
   const all = Object.values(nodes);
-  return { finished: all.filter((n) => SETTLED.has(n.status)).length, total: all.length };
+  return { finished: all.filter((n) => isFinishedNode(n.status)).length, total: all.length };
 }

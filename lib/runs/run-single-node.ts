@@ -3,12 +3,18 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, notFound, parseOrThrow } from "@/lib/api/errors";
+import type { SingleNodeAnswer } from "@/lib/contract/execution";
 import { type Database, type Db, query } from "@/lib/db/client";
-import type { EngineEvent, LogEvent, NodeCheckpoint, NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { EngineEvent, NodeCheckpoint, NodeStatus } from "@/lib/engine/ports";
 import type { RunOutcome } from "@/lib/engine/run-workflow";
 import { runSingleNode } from "@/lib/engine/single-node";
 import { getEnv } from "@/lib/env";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { capOutputSize } from "@/lib/security/limits";
+import { createRedactor } from "@/lib/security/redact";
+import { loadSecrets } from "@/lib/security/secrets";
+import { iterationKey, parseIterationKey } from "@/lib/workflow/bodies";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { createOwnerName } from "./drain";
 import { runClaimed } from "./run-execution";
@@ -18,20 +24,18 @@ import { claimOf } from "./start-run";
 export const SingleNodeRunRequest = z.strictObject({
   input: z.unknown().optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * A loop body node: which item to run it for, as the item index path (`[3]`, `[3, 0]` nested;
+   * default: the first item at every level). Without `input`, the node gets that item's input
+   * from the latest run that reached it.
+   */
+  iteration: z.array(z.int().min(0).max(1_000_000)).min(1).max(3).optional(),
+  /** A loop body node: the item (`item`, `$item`); default: that iteration's item in the latest run. */
+  item: z.unknown().optional(),
 });
 
 /** SPEC §3 single-node answer, plus the execution that records it. */
-export interface SingleNodeRunResult {
-  nodeId: string;
-  executionId: string;
-  status: NodeStatus;
-  output: unknown;
-  error: NodeError | null;
-  durationMs: number;
-  cached: boolean;
-  /** The node's log lines: retries, warnings, a code node's `console.*` output. */
-  logs: Array<{ at: string; level: LogEvent["level"]; message: string }>;
-}
+export type SingleNodeRunResult = SingleNodeAnswer;
 
 /** What the node's upstream nodes produced in their latest runs. */
 export interface UpstreamContext {
@@ -71,6 +75,59 @@ export async function latestUpstream(
   return { input, inputs: newest.inputs ?? {}, nodes };
 }
 
+/** How many loops enclose a node. */
+function depthOf(definition: WorkflowDefinition, nodeId: string): number {
+  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
+  let depth = 0;
+  for (let n = byId.get(nodeId); n?.parentId !== undefined && depth < 10; n = byId.get(n.parentId)) depth++;
+  return Math.max(1, depth);
+}
+
+/**
+ * What a loop body node saw for one item in the latest execution that reached it: its input, the
+ * item (an entry node's input in the same item), the run's inputs, and `nodes` (the top-level
+ * nodes and the same item's body nodes).
+ */
+async function latestIteration(
+  db: Db,
+  workflowId: string,
+  definition: WorkflowDefinition,
+  nodeId: string,
+  iteration: number[],
+): Promise<(UpstreamContext & { item: unknown }) | undefined> {
+  const key = iterationKey(nodeId, iteration);
+  const [hit] = await query<{ execution_id: string; input: unknown; inputs: Record<string, unknown> }>(
+    db,
+    sql`select nr.execution_id, nr.input, e.inputs from node_runs nr join executions e on e.id = nr.execution_id
+      where e.workflow_id = ${workflowId} and nr.node_id = ${key} and nr.input is not null
+      order by nr.updated_at desc limit 1`,
+  );
+  if (!hit) return undefined;
+  const suffix = `#${iteration.join(".")}`;
+  const rows = await query<{ node_id: string; input: unknown; output: unknown }>(
+    db,
+    sql`select node_id, input, output from node_runs where execution_id = ${hit.execution_id}
+      and (strpos(node_id, '#') = 0 or right(node_id, ${suffix.length}) = ${suffix})`,
+  );
+  const body = definition.nodes.filter(
+    (n) => n.parentId === definition.nodes.find((x) => x.id === nodeId)?.parentId,
+  );
+  const entries = new Set(
+    body
+      .filter((n) => !definition.edges.some((e) => e.target === n.id))
+      .map((n) => iterationKey(n.id, iteration)),
+  );
+  const nodes: Record<string, unknown> = {};
+  let item: unknown;
+  for (const r of rows) {
+    const parsed = parseIterationKey(r.node_id);
+    if (parsed.iteration && parsed.iteration.join(".") !== iteration.join(".")) continue;
+    if (r.output !== null) nodes[parsed.nodeId] = r.output;
+    if (entries.has(r.node_id)) item = r.input;
+  }
+  return { input: hit.input, inputs: hit.inputs ?? {}, nodes, item };
+}
+
 /**
  * Runs one node of a stored workflow on its own (SPEC §3). The input is the one given, else what
  * the node's upstream produced last (`latestUpstream`); with neither, a 422 says so. The run is
@@ -94,7 +151,26 @@ export async function runNodeOfWorkflow(
   let input = request.input;
   let inputs = request.inputs;
   let nodes: Record<string, unknown> | undefined;
-  if (input === undefined && upstream.length > 0) {
+  let item = request.item;
+  let iteration: number[] | undefined;
+  if (node.parentId !== undefined) {
+    iteration = request.iteration ?? new Array(depthOf(definition, nodeId)).fill(0);
+    const last = await latestIteration(db, workflowId, definition, nodeId, iteration);
+    if (input === undefined) {
+      if (!last) {
+        throw new AppError(
+          422,
+          "no_input",
+          `node "${nodeId}" has no input for item ${iteration.join(".")}: no run reached it; run the workflow first or give "input"`,
+          [{ path: "input", code: "required", message: "required: no run reached this item" }],
+        );
+      }
+      input = last.input;
+    }
+    item ??= last?.item ?? (upstream.length === 0 ? input : undefined);
+    inputs ??= last?.inputs;
+    nodes = last?.nodes;
+  } else if (input === undefined && upstream.length > 0) {
     const last = await latestUpstream(db, workflowId, upstream);
     if (!last) {
       throw new AppError(
@@ -108,7 +184,13 @@ export async function runNodeOfWorkflow(
     inputs ??= last.inputs;
     nodes = last.nodes;
   }
-  inputs ??= {};
+  // The given input and inputs are stored and shown redacted, like a whole run's inputs: the node
+  // sees what is stored (upstream outputs and inputs come from storage, redacted already).
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
+  if (request.input !== undefined) input = redact(input);
+  // A loop body node's item: given, or the given input standing in for it.
+  if (request.item !== undefined || request.input !== undefined) item = redact(item);
+  inputs = redact(inputs ?? {});
 
   const env = getEnv();
   const id = randomUUID();
@@ -165,6 +247,7 @@ export async function runNodeOfWorkflow(
           input,
           inputs,
           nodes,
+          ...(iteration ? { item, index: iteration[iteration.length - 1]! } : {}),
           ports: collecting,
           signal: AbortSignal.any([signal, budget.signal]),
           secrets: ports.secrets,
@@ -204,7 +287,7 @@ export async function runNodeOfWorkflow(
         nodeId,
         executionId: id,
         status,
-        output,
+        output: capOutputSize(output),
         error,
         durationMs: result.durationMs,
         cached: result.cached,

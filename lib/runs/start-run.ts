@@ -3,11 +3,12 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, parseOrThrow } from "@/lib/api/errors";
+import type { RunAnswer } from "@/lib/contract/execution";
+import { type ExecutionStatus, isTerminal } from "@/lib/contract/status";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/connection-errors";
 import { type ExecutionRow, executions } from "@/lib/db/schema";
 import { estimateComplexity } from "@/lib/engine/complexity";
-import type { ExecutionStatus, NodeCheckpoint } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
 import { nodeModules } from "@/lib/nodes/registry";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
@@ -46,20 +47,7 @@ export type RunRequest = z.infer<typeof RunRequest>;
 /** The answer to a run request and its HTTP status (200 finished, 202 queued or still going). */
 export interface StartRunResult {
   httpStatus: 200 | 202;
-  body: {
-    executionId: string;
-    status: ExecutionStatus;
-    mode: "immediate" | "queued";
-    outputs?: Record<string, unknown>;
-    error?: unknown;
-    nodes?: Record<string, NodeCheckpoint>;
-    handedOff?: boolean;
-    complexity?: { score: number; reasons: string[] };
-    /** Set when the idempotency key matched an earlier execution, which is the one answered. */
-    deduplicated?: boolean;
-    /** Why the run was queued although it asked (or was picked) to run immediately. */
-    reason?: string;
-  };
+  body: RunAnswer;
 }
 
 /**
@@ -326,7 +314,7 @@ export function claimOf(row: ExecutionRow): ClaimedExecution {
 
 function answerExisting(row: ExecutionRow): StartRunResult {
   const status = row.status as ExecutionStatus;
-  const terminal = status === "succeeded" || status === "failed" || status === "cancelled";
+  const terminal = isTerminal(status);
   const body: StartRunResult["body"] = {
     executionId: row.id,
     status,

@@ -1,3 +1,5 @@
+import "server-only";
+
 /** In-process wake-ups for idle drain loops: `enqueue` calls `wakeDrainers()` so a run starts at once. */
 const listeners = new Set<() => void>();
 

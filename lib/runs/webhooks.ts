@@ -1,11 +1,12 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { AppError, assertStorable, notFound, parseOrThrow, readBodyText, readJson } from "@/lib/api/errors";
 import { CreateWebhookRequest, UpdateWebhookRequest, type WebhookRateLimit } from "@/lib/api/schemas";
-import { type Database, type Db, query } from "@/lib/db/client";
+import type { Database, Db } from "@/lib/db/client";
 import { webhooks } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
+import { countWebhookCall } from "@/lib/security/webhook-limiter";
 import { RunMode } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflows/service";
 import { type StartRunResult, startRun } from "./start-run";
@@ -114,30 +115,14 @@ export async function updateWebhook(
 }
 
 /**
- * Counts one call of a webhook in its current fixed window (by the database clock, shared by every
- * process) and throws 429 with `Retry-After` past the limit. Windows before the current one are
- * deleted as it opens.
+ * Counts one call of a webhook in its current fixed window (`countWebhookCall`: Redis when
+ * configured, else Postgres; shared by every process) and throws 429 with `Retry-After` past the limit.
  */
 export async function takeWebhookCall(db: Db, row: typeof webhooks.$inferSelect): Promise<void> {
   const { max, windowSeconds } = limitOf(row);
-  const [hit] = await query<{ hits: number; retry_after: number; fresh: boolean }>(
-    db,
-    sql`insert into webhook_hits as h (token, window_start, hits)
-        values (${row.token}, to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}::int) * ${windowSeconds}::int), 1)
-        on conflict (token, window_start) do update set hits = h.hits + 1
-        returning h.hits,
-          ceil(extract(epoch from (h.window_start + ${windowSeconds}::int * interval '1 second' - now())))::int as retry_after,
-          (h.hits = 1) as fresh`,
-  );
-  if (!hit) return;
-  if (hit.fresh) {
-    await db.execute(
-      sql`delete from webhook_hits where token = ${row.token}
-          and window_start < now() - ${windowSeconds}::int * interval '1 second'`,
-    );
-  }
-  if (Number(hit.hits) > max) {
-    const retryAfter = Math.max(1, Number(hit.retry_after));
+  const hit = await countWebhookCall(db, row.token, windowSeconds);
+  if (hit.hits > max) {
+    const retryAfter = hit.retryAfterSeconds;
     throw new AppError(
       429,
       "rate_limited",

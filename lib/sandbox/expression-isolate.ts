@@ -105,7 +105,7 @@ export function createPoolExpressionIsolate(pool?: SandboxPool): ExpressionIsola
             source,
             scope: neededScope(source, scope),
             bindings,
-            limits: { timeout: limits.timeout, stack: limits.stack },
+            limits: { timeout: limits.timeout, stack: limits.stack, sequence: limits.sequence },
           },
           hardTimeoutMs,
           onHardTimeout: {

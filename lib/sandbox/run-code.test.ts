@@ -297,6 +297,32 @@ describe("runCode: logs", () => {
     expect(logs.map((l) => l.message[0])).toEqual(["x", "y", "l"]);
   });
 
+  it("prints every kind of value, with the context's own JSON and String even after code replaced them", async () => {
+    const { logs } = await run(
+      [
+        "console.log(null, undefined, 1.5, true, 10n, Symbol('s'), [1, 'a'], { a: 1 });",
+        "const cyclic = {}; cyclic.self = cyclic; console.log(cyclic);",
+        "JSON.stringify = () => 'hijacked'; String = () => 'hijacked'; console.log({ b: 2 }, 7);",
+        "return 1",
+      ].join("\n"),
+    );
+    expect(logs.map((l) => l.message)).toEqual([
+      'null undefined 1.5 true 10 Symbol(s) [1,"a"] {"a":1}',
+      "[object Object]",
+      '{"b":2} 7',
+    ]);
+  });
+
+  it("throws into the code what printing a value throws", async () => {
+    const { value } = await run(
+      [
+        "const bad = { toJSON() { throw new Error('no json') }, toString() { throw new Error('no string') } };",
+        "try { console.log(bad); return 'printed'; } catch (e) { return e.message; }",
+      ].join("\n"),
+    );
+    expect(value).toBe("no string");
+  });
+
   it("keeps the lines written before a failure", async () => {
     const err = await run("console.log('before'); throw new Error('boom')").catch((e) => e);
     expect(err).toBeInstanceOf(CodeError);
@@ -311,6 +337,12 @@ describe("runCode: errors and limits", () => {
     expect(err).toMatchObject({ kind: "runtime", line: 3 });
     expect(err.message).toMatch(/boom 3/);
     expect(err.message).toMatch(/line 3/);
+  });
+
+  it("reads a thrown error with the context's own String, even after code replaced it", async () => {
+    const err = await run("String = () => 'hijacked';\nthrow new TypeError('typed');").catch((e) => e);
+    expect(err).toMatchObject({ kind: "runtime", line: 2 });
+    expect(err.message).toMatch(/^TypeError: typed/);
   });
 
   it("reports the line of an error thrown by a callee", async () => {

@@ -1,6 +1,6 @@
 import "server-only";
 import { CODE_LINE_OFFSET, checkCodeSyntax, wrapCodeSource } from "./check-syntax";
-import { CodeError, type CodeErrorKind, type CodeLog } from "./code-error";
+import { CodeError, type CodeErrorKind, type CodeLog, type CodeSyntaxError } from "./code-error";
 import { getSandboxPool, PoolTaskError, type SandboxPool } from "./pool";
 
 /** A JSON value, as code returns it. */
@@ -48,6 +48,19 @@ function bounded(value: number | undefined, limit: { default: number; max: numbe
   return Math.min(value, limit.max);
 }
 
+/** Syntax checks by source: a node runs the same source again and again (loops, retries, runs). */
+const SYNTAX_CACHE_MAX = 500;
+const syntaxCache = new Map<string, CodeSyntaxError | null>();
+
+function checkedSyntax(source: string): CodeSyntaxError | null {
+  const cached = syntaxCache.get(source);
+  if (cached !== undefined) return cached;
+  const found = checkCodeSyntax(source);
+  if (syntaxCache.size >= SYNTAX_CACHE_MAX) syntaxCache.clear();
+  syntaxCache.set(source, found);
+  return found;
+}
+
 const KIND_LABEL: Record<CodeErrorKind, string> = {
   syntax: "syntax error",
   runtime: "error",
@@ -65,7 +78,7 @@ const KIND_LABEL: Record<CodeErrorKind, string> = {
 export async function runCode(options: RunCodeOptions): Promise<RunCodeResult> {
   const timeoutMs = bounded(options.timeoutMs, CODE_LIMITS.timeoutMs, "timeoutMs");
   const memoryMb = bounded(options.memoryMb, CODE_LIMITS.memoryMb, "memoryMb");
-  const syntax = checkCodeSyntax(options.source);
+  const syntax = checkedSyntax(options.source);
   if (syntax) {
     throw new CodeError(
       `SyntaxError: ${syntax.message} (line ${syntax.line}, column ${syntax.column})`,

@@ -5,11 +5,17 @@
  * the project's node_modules (`workerData.base`), listed in `serverExternalPackages`.
  *
  * Tasks, one at a time per worker:
- * - `code`: a fresh QuickJS runtime and context per task, with a memory limit, a stack limit and an
- *   interrupt handler at the deadline. The only host function is a log sink taking two strings;
- *   data enters as one JSON string and leaves as one JSON string.
+ * - `code`: a fresh QuickJS context per task in a reused runtime, with a memory limit, a stack
+ *   limit and an interrupt handler at the deadline. Data enters as one JSON string (parsed by the
+ *   context's own `JSON.parse`) and leaves as one JSON string; `console.*` are host functions that
+ *   only read their arguments through the context's original `JSON.stringify` and `String`.
  * - `jsonata`: an expression evaluated with JSONata's own guardrails; the pool kills the worker
  *   (and its V8 heap, bounded by `resourceLimits`) if it runs past them.
+ *
+ * Warm throughput (issue #14): QuickJS compiles about 150 ns per source byte here, so per-context
+ * JavaScript is kept to one small replacer; everything else is host calls on handles captured
+ * before user code runs. The next context is built while the worker would otherwise wait for the
+ * main thread (after each answer), so a call pays only for compiling and running the user's code.
  */
 export const WORKER_SOURCE = String.raw`
 "use strict";
@@ -17,14 +23,18 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { createRequire } = require("node:module");
 const load = createRequire(workerData.base);
 
-let quickjs;
+let quickjsLoading;
+let QuickJS = null;
 function getQuickJS() {
-  if (!quickjs) {
+  if (!quickjsLoading) {
     const core = load("quickjs-emscripten-core");
     const variant = load("@jitl/quickjs-wasmfile-release-sync");
-    quickjs = core.newQuickJSWASMModuleFromVariant(variant.default || variant);
+    quickjsLoading = core.newQuickJSWASMModuleFromVariant(variant.default || variant).then(function (module) {
+      QuickJS = module;
+      return module;
+    });
   }
-  return quickjs;
+  return quickjsLoading;
 }
 
 let jsonata;
@@ -37,31 +47,29 @@ function compileJsonata(source, limits) {
   expr.assign("eval", function () {
     throw { message: "$eval is not available" };
   });
+  // $append doubles a list in one allocation: bounded like JSONata's own sequences, because one
+  // huge array allocation can exhaust the worker's capped heap before V8 can stop the worker,
+  // and that takes the whole process down.
+  const maxItems = (limits && limits.sequence) || 1000000;
+  expr.assign("append", function (a, b) {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    const size = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
+    if (size > maxItems) {
+      throw { message: "$append would build a list of " + size + " items (at most " + maxItems + ")" };
+    }
+    return (Array.isArray(a) ? a : [a]).concat(b);
+  });
   if (compiled.size > 1000) compiled.clear();
   compiled.set(source, expr);
   return expr;
 }
 
-const PRELUDE = [
-  "(function () {",
-  "  const log = globalThis.__braidLog;",
-  "  delete globalThis.__braidLog;",
-  "  const stringify = JSON.stringify, parse = JSON.parse, then = Promise.prototype.then, apply = Reflect.apply;",
-  "  const StringFn = String, ErrorCtor = Error, isArray = Array.isArray;",
-  "  function show(v) {",
-  "    if (typeof v === 'string') return v;",
-  "    if (v !== null && typeof v === 'object') { try { return stringify(v); } catch (e) { return StringFn(v); } }",
-  "    return StringFn(v);",
-  "  }",
-  "  function write(level) {",
-  "    return function () {",
-  "      let line = '';",
-  "      for (let i = 0; i < arguments.length; i++) line += (i ? ' ' : '') + show(arguments[i]);",
-  "      log(level, line);",
-  "    };",
-  "  }",
-  "  globalThis.console = { log: write('info'), info: write('info'), warn: write('warn'), error: write('error'), debug: write('debug') };",
-  "  function check(key, value) {",
+// The JSON.stringify replacer of the result, compiled in each context before user code runs so
+// that it holds the context's original Error.
+const CHECK = [
+  "(function (ErrorCtor) {",
+  "  return function (key, value) {",
   "    const t = typeof value;",
   "    if (t === 'function' || t === 'symbol' || t === 'bigint') {",
   "      const e = new ErrorCtor('the result contains a ' + t + (key === '' ? '' : ' at key \"' + key + '\"') + '; return JSON data only');",
@@ -69,35 +77,22 @@ const PRELUDE = [
   "      throw e;",
   "    }",
   "    return value;",
-  "  }",
-  "  function ok(value) {",
-  "    try {",
-  "      const text = stringify(value === undefined ? null : value, check);",
-  "      return 'R' + (text === undefined ? 'null' : text);",
-  "    } catch (e) {",
-  "      if (e && e.name === 'BraidResultError') return fail(e);",
-  "      const r = new ErrorCtor('the result is not JSON: ' + (e && e.message));",
-  "      r.name = 'BraidResultError';",
-  "      return fail(r);",
-  "    }",
-  "  }",
-  "  function fail(e) {",
-  "    let name = 'Error', message, stack = '';",
-  "    if (e !== null && (typeof e === 'object' || typeof e === 'function')) {",
-  "      name = StringFn(e.name);",
-  "      message = StringFn(e.message);",
-  "      stack = typeof e.stack === 'string' ? e.stack : '';",
-  "    } else message = 'uncaught ' + show(e);",
-  "    return 'E' + stringify({ name: name, message: message, stack: stack });",
-  "  }",
-  "  return function (fn, json) {",
-  "    const d = parse(json);",
-  "    let p;",
-  "    try { p = fn(d.input, d.inputs, d.nodes, d.item, d.index); } catch (e) { return fail(e); }",
-  "    return apply(then, p, [ok, fail]);",
   "  };",
-  "})();",
+  "})(Error)",
 ].join("\n");
+
+// Reads what user code threw: compiled only on that path, after user code ran, so it touches
+// nothing global; StringFn is the context's original String.
+const DESCRIBE = [
+  "(function (StringFn, e) {",
+  "  if (e !== null && (typeof e === 'object' || typeof e === 'function'))",
+  "    return [StringFn(e.name), StringFn(e.message), typeof e.stack === 'string' ? e.stack : ''];",
+  "  return ['Error', 'uncaught ' + (typeof e === 'string' ? e : StringFn(e)), ''];",
+  "})",
+].join("\n");
+
+const PARAMETERS = ["input", "inputs", "nodes", "item", "index"];
+const CONSOLE = [["log", "info"], ["info", "info"], ["warn", "warn"], ["error", "error"], ["debug", "debug"]];
 
 function classify(name, message) {
   if (/interrupted/.test(message)) return "timeout";
@@ -116,7 +111,8 @@ function position(stack, offset) {
   return m[2] ? { line: line, column: Number(m[2]) } : { line: line };
 }
 
-function sandboxError(vm, handle, offset) {
+/** What QuickJS itself says of an error value (used when the sandbox cannot be asked). */
+function dumpInfo(vm, handle) {
   let info;
   try {
     info = vm.dump(handle);
@@ -124,9 +120,12 @@ function sandboxError(vm, handle, offset) {
     info = { name: "InternalError", message: "out of memory" };
   }
   if (info === null || typeof info !== "object") info = { name: "Error", message: String(info) };
-  const name = String(info.name || "Error");
-  const message = String(info.message || "");
-  return described(name, message, info.stack, offset);
+  return { name: String(info.name || "Error"), message: String(info.message || ""), stack: info.stack };
+}
+
+function sandboxError(vm, handle, offset) {
+  const info = dumpInfo(vm, handle);
+  return described(info.name, info.message, info.stack, offset);
 }
 
 function described(name, message, stack, offset) {
@@ -141,107 +140,299 @@ class TaskError {
   }
 }
 
+/** name, message and stack of a value user code threw, read in the sandbox; null if that fails. */
+function describeThrown(box, handle) {
+  const vm = box.vm;
+  if (!box.describe) {
+    const made = vm.evalCode(DESCRIBE, "describe.js");
+    if (made.error) {
+      made.error.dispose();
+      return null;
+    }
+    box.describe = own(box, made.value);
+  }
+  const r = vm.callFunction(box.describe, vm.undefined, box.string, handle);
+  if (r.error) {
+    r.error.dispose();
+    return null;
+  }
+  try {
+    const part = function (i) {
+      const p = vm.getProp(r.value, i);
+      try {
+        return vm.typeof(p) === "string" ? vm.getString(p) : "";
+      } finally {
+        p.dispose();
+      }
+    };
+    return { name: part(0), message: part(1), stack: part(2) };
+  } finally {
+    r.value.dispose();
+  }
+}
+
+function thrown(box, handle, offset) {
+  const info = describeThrown(box, handle) || dumpInfo(box.vm, handle);
+  return described(info.name, info.message, info.stack, offset);
+}
+
+/** The result as JSON text, through the context's original JSON.stringify and the replacer. */
+function serialize(box, value) {
+  const vm = box.vm;
+  if (vm.typeof(value) === "undefined") return "null";
+  const r = vm.callFunction(box.stringify, vm.undefined, value, box.check);
+  if (r.error) {
+    const info = describeThrown(box, r.error) || dumpInfo(vm, r.error);
+    r.error.dispose();
+    const message = info.name === "BraidResultError" ? info.message : "the result is not JSON: " + info.message;
+    throw new TaskError(described("BraidResultError", message, "", 0));
+  }
+  const text = vm.typeof(r.value) === "string" ? vm.getString(r.value) : "null";
+  r.value.dispose();
+  return text;
+}
+
+// ---- console: host functions, one per level ----
+
+/** A console argument as text: strings as they are, objects as JSON, the rest through String. */
+function show(box, handle) {
+  const vm = box.vm;
+  const type = vm.typeof(handle);
+  if (type === "string") return vm.getString(handle);
+  if (type === "object") {
+    const r = vm.callFunction(box.stringify, vm.undefined, handle);
+    if (!r.error) {
+      const text = vm.typeof(r.value) === "string" ? vm.getString(r.value) : "undefined";
+      r.value.dispose();
+      return text;
+    }
+    r.error.dispose();
+  }
+  // Anything String throws goes back to the code that logged, as it would from its own console.
+  const r = vm.callFunction(box.string, vm.undefined, handle);
+  if (r.error) return r;
+  const text = vm.getString(r.value);
+  r.value.dispose();
+  return text;
+}
+
+function logger(box, level) {
+  return function () {
+    const state = box.state;
+    if (!state || state.truncated) return;
+    let line = "";
+    for (let i = 0; i < arguments.length; i++) {
+      const part = show(box, arguments[i]);
+      if (typeof part !== "string") return part;
+      line += (i ? " " : "") + part;
+    }
+    record(state, level, line);
+  };
+}
+
+function record(state, level, line) {
+  if (state.truncated) return;
+  let message = line;
+  const room = state.maxBytes - state.bytes;
+  if (state.logs.length >= state.maxLines || room <= 0) {
+    state.truncated = true;
+    return;
+  }
+  if (Buffer.byteLength(message) > room) {
+    message = Buffer.from(message).subarray(0, room).toString().replace(/\uFFFD$/, "");
+    state.truncated = true;
+  }
+  state.bytes += Buffer.byteLength(message);
+  state.logs.push({ level: level, message: message });
+}
+
+// ---- contexts ----
+
+function own(box, handle) {
+  box.handles.push(handle);
+  return handle;
+}
+
+/**
+ * A fresh context, ready for one task: the context's own JSON.stringify, JSON.parse and String
+ * captured, the result replacer compiled, console installed. No user code has run in it.
+ */
+function prepare(runtime) {
+  runtime.setMemoryLimit(-1);
+  const vm = runtime.newContext();
+  const box = { vm: vm, handles: [], state: null, describe: null, stringify: null, parse: null, string: null, check: null };
+  try {
+    const json = vm.getProp(vm.global, "JSON");
+    box.stringify = own(box, vm.getProp(json, "stringify"));
+    box.parse = own(box, vm.getProp(json, "parse"));
+    json.dispose();
+    box.string = own(box, vm.getProp(vm.global, "String"));
+    const check = vm.evalCode(CHECK, "check.js");
+    if (check.error) {
+      const info = dumpInfo(vm, check.error);
+      check.error.dispose();
+      throw new Error("the sandbox could not be prepared: " + info.message);
+    }
+    box.check = own(box, check.value);
+    const consoleObject = vm.newObject();
+    for (const [name, level] of CONSOLE) {
+      const fn = vm.newFunction(name, logger(box, level));
+      vm.setProp(consoleObject, name, fn);
+      fn.dispose();
+    }
+    vm.setProp(vm.global, "console", consoleObject);
+    consoleObject.dispose();
+  } catch (err) {
+    release(box);
+    throw err;
+  }
+  return box;
+}
+
+function release(box) {
+  const handles = box.handles;
+  box.handles = [];
+  box.state = null;
+  for (const h of handles) {
+    if (h.alive) h.dispose();
+  }
+  box.vm.dispose();
+}
+
 // One QuickJS runtime is reused across tasks (each task still gets a fresh context); it is
 // replaced after a failure that may leave it in a bad state, when a task leaves jobs pending (so
-// no job of one task ever runs in the next), and every REUSE_MAX tasks.
+// no job of one task ever runs in the next), and every REUSE_MAX contexts.
 const REUSE_MAX = 1000;
 let sharedRuntime = null;
 let runtimeUses = 0;
+/** The context built ahead for the next task (never seen by user code). */
+let spare = null;
+/** Set once this worker asked to be replaced: it builds nothing more. */
+let recycling = false;
+// The running task's deadline; once it passes every further step is interrupted.
+let deadline = Infinity;
+let interrupted = false;
+function shouldInterrupt() {
+  if (!interrupted && Date.now() > deadline) interrupted = true;
+  return interrupted;
+}
 
-async function runCode(task) {
-  const QuickJS = await getQuickJS();
+function recycle() {
+  recycling = true;
+  parentPort.postMessage({ recycle: true });
+}
+
+function dropRuntime() {
+  const runtime = sharedRuntime;
+  const box = spare;
+  sharedRuntime = null;
+  spare = null;
+  try {
+    if (box) release(box);
+    if (runtime) runtime.dispose();
+  } catch (e) {
+    // A runtime that cannot be freed (after an out-of-memory) taints the WASM heap: start anew.
+    recycle();
+  }
+}
+
+/** The runtime for the next context, replaced every REUSE_MAX contexts. */
+function currentRuntime() {
   if (!sharedRuntime || runtimeUses >= REUSE_MAX) {
-    if (sharedRuntime) sharedRuntime.dispose();
+    dropRuntime();
     sharedRuntime = QuickJS.newRuntime();
+    sharedRuntime.setInterruptHandler(shouldInterrupt);
     runtimeUses = 0;
   }
+  return sharedRuntime;
+}
+
+function takeSandbox() {
+  if (spare) {
+    const box = spare;
+    spare = null;
+    return box;
+  }
+  const runtime = currentRuntime();
   runtimeUses++;
-  let reusable = false;
-  const logs = [];
-  let logBytes = 0;
-  let logsTruncated = false;
-  // Once the deadline passes every further step is interrupted, and whatever error surfaces
-  // (a rejected job, a failed read of the result) is reported as the timeout it is.
-  let interrupted = false;
+  return prepare(runtime);
+}
+
+/** Builds the next task's context while the worker waits for it. */
+function prepareSpare() {
+  if (spare || recycling || !QuickJS) return;
+  try {
+    const runtime = currentRuntime();
+    runtimeUses++;
+    spare = prepare(runtime);
+  } catch (e) {
+    spare = null;
+    dropRuntime();
+  }
+}
+
+function runCode(task) {
+  const box = takeSandbox();
   const runtime = sharedRuntime;
-  let vm;
+  const vm = box.vm;
+  const state = { logs: [], bytes: 0, truncated: false, maxLines: task.maxLogLines, maxBytes: task.maxLogBytes };
+  box.state = state;
+  let reusable = false;
   const handles = [];
+  const hold = function (h) {
+    handles.push(h);
+    return h;
+  };
   try {
     runtime.setMemoryLimit(task.memoryBytes);
     runtime.setMaxStackSize(task.stackBytes);
-    const deadline = Date.now() + task.timeoutMs;
-    runtime.setInterruptHandler(function () {
-      if (Date.now() > deadline) interrupted = true;
-      return interrupted;
-    });
-    vm = runtime.newContext();
-    const logFn = vm.newFunction("log", function (levelHandle, messageHandle) {
-      if (logsTruncated) return;
-      const level = vm.getString(levelHandle);
-      let message = vm.getString(messageHandle);
-      const room = task.maxLogBytes - logBytes;
-      if (logs.length >= task.maxLogLines || room <= 0) {
-        logsTruncated = true;
-        return;
-      }
-      if (Buffer.byteLength(message) > room) {
-        message = Buffer.from(message).subarray(0, room).toString().replace(/\uFFFD$/, "");
-        logsTruncated = true;
-      }
-      logBytes += Buffer.byteLength(message);
-      logs.push({ level: level, message: message });
-    });
-    vm.setProp(vm.global, "__braidLog", logFn);
-    logFn.dispose();
-    const prelude = vm.evalCode(PRELUDE, "prelude.js");
-    if (prelude.error) throw new TaskError(sandboxError(vm, handles[handles.push(prelude.error) - 1], 0));
-    const call = handles[handles.push(prelude.value) - 1];
+    interrupted = false;
+    deadline = Date.now() + task.timeoutMs;
     const compiledFn = vm.evalCode(task.script, "code.js");
-    if (compiledFn.error) throw new TaskError(sandboxError(vm, handles[handles.push(compiledFn.error) - 1], task.lineOffset));
-    handles.push(compiledFn.value);
-    const data = handles[handles.push(vm.newString(task.data)) - 1];
-    const started = vm.callFunction(call, vm.undefined, compiledFn.value, data);
-    if (started.error) throw new TaskError(sandboxError(vm, handles[handles.push(started.error) - 1], task.lineOffset));
-    const outcome = handles[handles.push(started.value) - 1];
-    let text;
+    if (compiledFn.error) throw new TaskError(sandboxError(vm, hold(compiledFn.error), task.lineOffset));
+    const fn = hold(compiledFn.value);
+    const parsed = vm.callFunction(box.parse, vm.undefined, hold(vm.newString(task.data)));
+    if (parsed.error) throw new TaskError(sandboxError(vm, hold(parsed.error), 0));
+    const data = hold(parsed.value);
+    const args = [];
+    for (const key of PARAMETERS) args.push(hold(vm.getProp(data, key)));
+    const started = vm.callFunction(fn, vm.undefined, args);
+    if (started.error) throw new TaskError(thrown(box, hold(started.error), task.lineOffset));
+    const promise = hold(started.value);
+    // The async function's own promise is read by its internal state, never through then(), so
+    // code that replaces Promise.prototype.then changes nothing here.
+    let value;
     for (;;) {
-      if (vm.typeof(outcome) === "string") {
-        text = vm.getString(outcome);
+      const settled = vm.getPromiseState(promise);
+      if (settled.type === "fulfilled") {
+        value = settled.notAPromise ? promise : hold(settled.value);
         break;
       }
-      const state = vm.getPromiseState(outcome);
-      if (state.type === "fulfilled") {
-        handles.push(state.value);
-        if (vm.typeof(state.value) !== "string") throw new TaskError({ kind: "result", message: "the code replaced the sandbox's Promise machinery; return plain data" });
-        text = vm.getString(state.value);
-        break;
-      }
-      if (state.type === "rejected") throw new TaskError(sandboxError(vm, handles[handles.push(state.error) - 1], task.lineOffset));
+      if (settled.type === "rejected") throw new TaskError(thrown(box, hold(settled.error), task.lineOffset));
       if (!runtime.hasPendingJob()) throw new TaskError({ kind: "runtime", message: "the code awaited a promise that never settles (there are no timers or I/O in the sandbox)" });
       const jobs = runtime.executePendingJobs(1000);
-      if (jobs.error) throw new TaskError(sandboxError(vm, handles[handles.push(jobs.error) - 1], task.lineOffset));
+      if (jobs.error) throw new TaskError(sandboxError(vm, hold(jobs.error), task.lineOffset));
     }
-    if (text[0] === "E") {
-      const info = JSON.parse(text.slice(1));
-      throw new TaskError(described(String(info.name), String(info.message), info.stack, task.lineOffset));
-    }
-    if (text[0] !== "R") throw new TaskError({ kind: "result", message: "the code replaced the sandbox's Promise machinery; return plain data" });
+    const json = serialize(box, value);
     reusable = true;
-    return { json: text.slice(1), logs: logs, logsTruncated: logsTruncated };
+    return { json: json, logs: state.logs, logsTruncated: state.truncated };
   } catch (err) {
     if (interrupted) err = new TaskError({ kind: "timeout", message: "interrupted" });
     if (err instanceof TaskError) {
       reusable = err.error.kind === "runtime" || err.error.kind === "result" || err.error.kind === "syntax";
-      err.error.logs = logs;
-      err.error.logsTruncated = logsTruncated;
+      err.error.logs = state.logs;
+      err.error.logsTruncated = state.truncated;
       throw err;
     }
     // A host-level exception (one that unwound through WASM frames) may leave the module's own
     // stack inconsistent: this worker is replaced once it has answered.
-    parentPort.postMessage({ recycle: true });
+    recycle();
     const message = err && err.message ? String(err.message) : String(err);
-    throw new TaskError({ kind: classify("InternalError", message), message: message, logs: logs, logsTruncated: logsTruncated });
+    throw new TaskError({ kind: classify("InternalError", message), message: message, logs: state.logs, logsTruncated: state.truncated });
   } finally {
+    deadline = Infinity;
+    interrupted = false;
+    box.state = null;
     for (const h of handles) {
       try {
         if (h.alive) h.dispose();
@@ -249,17 +440,32 @@ async function runCode(task) {
     }
     try {
       if (runtime.hasPendingJob()) reusable = false;
-      if (vm) vm.dispose();
-      if (!reusable) {
-        sharedRuntime = null;
-        runtime.dispose();
-      }
+      release(box);
+      if (!reusable && sharedRuntime === runtime) dropRuntime();
     } catch (e) {
-      // A runtime that cannot be freed (after an out-of-memory) taints the WASM heap: start anew.
       sharedRuntime = null;
-      parentPort.postMessage({ recycle: true });
+      spare = null;
+      recycle();
     }
   }
+}
+
+function answerCode(task) {
+  try {
+    parentPort.postMessage({ id: task.id, claim: task.claim, ok: true, result: runCode(task) });
+  } catch (err) {
+    const error = err instanceof TaskError ? err.error : { kind: "runtime", message: String(err && err.message ? err.message : err) };
+    parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: error });
+  }
+  setImmediate(prepareSpare);
+}
+
+// The pool may hand this worker a task before it finished the last one, and take it back until
+// it starts: a task runs only if this worker claims its cell first.
+const claims = workerData.claims ? new Int32Array(workerData.claims) : null;
+function claim(task) {
+  if (!claims || task.claim === undefined) return true;
+  return !recycling && Atomics.compareExchange(claims, task.claim, 0, 1) === 0;
 }
 
 async function runJsonata(task) {
@@ -279,18 +485,52 @@ async function runJsonata(task) {
   }
 }
 
+function skip(task) {
+  parentPort.postMessage({ id: task.id, claim: task.claim, skipped: true });
+}
+
+/** Runs a code task unless the pool took it back first. */
+function startCode(task) {
+  if (claim(task)) answerCode(task);
+  else skip(task);
+}
+
+// Code tasks that came before QuickJS was ready, claimed only when they start.
+const early = [];
+function startEarly() {
+  while (early.length > 0) startCode(early.shift());
+}
+function failEarly(err) {
+  while (early.length > 0) {
+    const task = early.shift();
+    if (!claim(task)) skip(task);
+    else parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: { kind: "runtime", message: "the sandbox could not start: " + String(err && err.message ? err.message : err) } });
+  }
+}
+
 parentPort.on("message", function (task) {
-  const run = task.kind === "code" ? runCode(task) : runJsonata(task);
-  run.then(
+  if (task.kind === "code") {
+    if (QuickJS) startCode(task);
+    else {
+      early.push(task);
+      getQuickJS().then(startEarly, failEarly);
+    }
+    return;
+  }
+  if (!claim(task)) {
+    skip(task);
+    return;
+  }
+  runJsonata(task).then(
     function (result) {
-      parentPort.postMessage({ id: task.id, ok: true, result: result });
+      parentPort.postMessage({ id: task.id, claim: task.claim, ok: true, result: result });
     },
     function (err) {
       const error = err instanceof TaskError ? err.error : { kind: "runtime", message: String(err && err.message ? err.message : err) };
-      parentPort.postMessage({ id: task.id, ok: false, error: error });
+      parentPort.postMessage({ id: task.id, claim: task.claim, ok: false, error: error });
     },
   );
 });
 
-if (workerData.warm) getQuickJS().then(function () {}, function () {});
+if (workerData.warm) getQuickJS().then(prepareSpare, function () {});
 `;

@@ -1,8 +1,11 @@
+import { sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as login } from "@/app/api/auth/login/route";
 import { POST as logout } from "@/app/api/auth/logout/route";
+import { type Database, query, setDatabase } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
+import { createTestDatabase } from "@/lib/testing/db";
 import { proxy } from "@/proxy";
 import {
   createSessionToken,
@@ -12,7 +15,7 @@ import {
   sessionFromCookieHeader,
   verifySessionCookie,
 } from "./auth";
-import { createLoginLimiter } from "./login-limiter";
+import { createDatabaseLoginLimiter, createLoginLimiter } from "./login-limiter";
 import { clientAddress, requestIsHttps, SOCKET_ADDRESS_HEADER, stampSocketAddresses } from "./socket-address";
 
 const saved = { ...process.env };
@@ -24,7 +27,17 @@ function setEnv(vars: Record<string, string | undefined>) {
   }
   resetEnv();
 }
-afterAll(() => setEnv({}));
+// Sessions are checked against the revocations, and sign-in failures counted, in the database.
+let database: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  setDatabase(database);
+});
+afterAll(async () => {
+  setEnv({});
+  setDatabase(undefined);
+  await database?.close();
+});
 
 const BASE = "http://braid.test";
 const request = (path: string, init: { method?: string; cookie?: string } = {}) =>
@@ -69,7 +82,7 @@ describe("proxy with APP_PASSWORD set", () => {
     ["GET", "/share/..%2f..%2fapi/workflows"],
     ["POST", "/"],
   ])("refuses an anonymous %s %s with 401 JSON", async (method, path) => {
-    const res = proxy(request(path, { method }));
+    const res = await proxy(request(path, { method }));
     if (path.startsWith("/share/") && method === "GET") {
       expect(res.status).toBe(307);
       return;
@@ -78,9 +91,9 @@ describe("proxy with APP_PASSWORD set", () => {
     expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
   });
 
-  it("refuses a server action call without a session on any path, public ones included", () => {
+  it("refuses a server action call without a session on any path, public ones included", async () => {
     for (const path of ["/login", "/share/abcDEF123", "/", "/api/auth/login"]) {
-      const res = proxy(
+      const res = await proxy(
         new NextRequest(new URL(path, BASE), {
           method: "POST",
           headers: { "next-action": "7f00aa", accept: "text/x-component" },
@@ -90,8 +103,8 @@ describe("proxy with APP_PASSWORD set", () => {
     }
   });
 
-  it("redirects an anonymous page visit to /login with the path to return to", () => {
-    const res = proxy(request("/workflows/wf1?tab=runs"));
+  it("redirects an anonymous page visit to /login with the path to return to", async () => {
+    const res = await proxy(request("/workflows/wf1?tab=runs"));
     expect(res.status).toBe(307);
     const location = new URL(res.headers.get("location") ?? "");
     expect(location.pathname).toBe("/login");
@@ -106,15 +119,15 @@ describe("proxy with APP_PASSWORD set", () => {
     "/api/cron/drain",
     "/api/webhooks/abcDEF123",
     "/_next/static/x.js",
-  ])("lets %s through without a session", (path) => {
+  ])("lets %s through without a session", async (path) => {
     const method = path.startsWith("/api/auth") || path.startsWith("/api/webhooks") ? "POST" : "GET";
-    expect(passed(proxy(request(path, { method })))).toBe(true);
+    expect(passed(await proxy(request(path, { method })))).toBe(true);
   });
 
-  it("lets a valid session through and refuses tampered, expired and foreign ones", () => {
+  it("lets a valid session through and refuses tampered, expired and foreign ones", async () => {
     const token = createSessionToken();
-    expect(passed(proxy(request("/api/workflows", { cookie: token })))).toBe(true);
-    expect(passed(proxy(request("/workflows/x", { cookie: token })))).toBe(true);
+    expect(passed(await proxy(request("/api/workflows", { cookie: token })))).toBe(true);
+    expect(passed(await proxy(request("/workflows/x", { cookie: token })))).toBe(true);
 
     const [v, exp, nonce, sig] = token.split(".");
     const later = (Number.parseInt(exp ?? "", 36) + 1e9).toString(36);
@@ -126,7 +139,7 @@ describe("proxy with APP_PASSWORD set", () => {
 
     setEnv({ APP_PASSWORD: "another password", APP_SECRET: "s3cret-key" });
     expect(verifySessionCookie(token)).toBe(false);
-    expect(proxy(request("/api/workflows", { cookie: token })).status).toBe(401);
+    expect((await proxy(request("/api/workflows", { cookie: token }))).status).toBe(401);
   });
 
   it("signs with a key derived from APP_PASSWORD when APP_SECRET is unset", () => {
@@ -144,7 +157,7 @@ describe("proxy URL hygiene", () => {
     async (path) => {
       for (const password of [undefined, "pw"]) {
         setEnv({ APP_PASSWORD: password });
-        const res = proxy(request(path, { cookie: password ? createSessionToken() : undefined }));
+        const res = await proxy(request(path, { cookie: password ? createSessionToken() : undefined }));
         expect(res.status).toBe(400);
         expect(await res.json()).toMatchObject({ error: { code: "invalid_request" } });
       }
@@ -153,10 +166,10 @@ describe("proxy URL hygiene", () => {
 });
 
 describe("proxy without APP_PASSWORD", () => {
-  it("lets everything through (open instance)", () => {
+  it("lets everything through (open instance)", async () => {
     setEnv({ APP_PASSWORD: undefined });
-    expect(passed(proxy(request("/api/workflows", { method: "POST" })))).toBe(true);
-    expect(passed(proxy(request("/workflows/x")))).toBe(true);
+    expect(passed(await proxy(request("/api/workflows", { method: "POST" })))).toBe(true);
+    expect(passed(await proxy(request("/workflows/x")))).toBe(true);
   });
 });
 
@@ -271,8 +284,96 @@ describe("login and logout routes", () => {
   });
 
   it("logout clears the cookie", async () => {
-    const res = await logout(new Request(`${BASE}/api/auth/logout`, { method: "POST" }));
+    const res = await logout(new Request(`${BASE}/api/auth/logout`, { method: "POST" }), undefined);
     expect(res.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
+  });
+
+  it("logout revokes the session server-side: a copy of the cookie is refused afterwards", async () => {
+    const good = await jsonLogin({ password: "correct horse" }, "192.0.2.30");
+    const token = sessionFromCookieHeader(good.headers.get("set-cookie")?.split(";")[0]) ?? "";
+    const other = sessionFromCookieHeader(
+      (await jsonLogin({ password: "correct horse" }, "192.0.2.31")).headers.get("set-cookie")?.split(";")[0],
+    );
+    expect(passed(await proxy(request("/api/workflows", { cookie: token })))).toBe(true);
+    const out = await logout(
+      new Request(`${BASE}/api/auth/logout`, {
+        method: "POST",
+        headers: { cookie: `${SESSION_COOKIE}=${token}` },
+      }),
+      undefined,
+    );
+    expect(out.status).toBe(200);
+    // The copied cookie still has a valid signature, but the gate refuses it: 401 JSON, page redirect.
+    expect(verifySessionCookie(token)).toBe(true);
+    const api = await proxy(request("/api/workflows", { cookie: token }));
+    expect(api.status).toBe(401);
+    expect((await proxy(request("/workflows/x", { cookie: token }))).status).toBe(307);
+    // The revocation is in the database, where every process reads it.
+    const [row] = await query<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from revoked_sessions`,
+    );
+    expect(row?.n).toBeGreaterThanOrEqual(1);
+    // Another session is unaffected.
+    expect(passed(await proxy(request("/api/workflows", { cookie: other })))).toBe(true);
+  });
+
+  it("logout deletes revocations whose cookies have expired", async () => {
+    await database.db.execute(
+      sql`insert into revoked_sessions (id, expires_at) values ('old-one', now() - interval '1 day')`,
+    );
+    const token = createSessionToken();
+    await logout(
+      new Request(`${BASE}/api/auth/logout`, {
+        method: "POST",
+        headers: { cookie: `${SESSION_COOKIE}=${token}` },
+      }),
+      undefined,
+    );
+    const ids = await query<{ id: string }>(database.db, sql`select id from revoked_sessions`);
+    expect(ids.map((r) => r.id)).not.toContain("old-one");
+    expect(ids.map((r) => r.id)).toContain(token.split(".")[2]);
+  });
+});
+
+describe("the login limiter shared through the database", () => {
+  it("counts one client's failures across two limiter instances (two processes), never a lockout", async () => {
+    const a = createDatabaseLoginLimiter(() => database.db, { free: 3, globalFreePerMinute: 1000 });
+    const b = createDatabaseLoginLimiter(() => database.db, { free: 3, globalFreePerMinute: 1000 });
+    await a.fail("198.51.100.50");
+    await b.fail("198.51.100.50");
+    expect(await a.waitMs("198.51.100.50")).toBe(0);
+    await a.fail("198.51.100.50");
+    // Third failure, made through A: B slows the client down (1 s after it), others pass.
+    const wait = await b.waitMs("198.51.100.50");
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(1000);
+    expect(await b.waitMs("198.51.100.51")).toBe(0);
+    await b.succeed("198.51.100.50");
+    expect(await a.waitMs("198.51.100.50")).toBe(0);
+  });
+
+  it("slows everyone down when many addresses fail at once, whichever process counted them", async () => {
+    await database.db.execute(sql`delete from login_failures`);
+    const a = createDatabaseLoginLimiter(() => database.db, { globalFreePerMinute: 4 });
+    const b = createDatabaseLoginLimiter(() => database.db, { globalFreePerMinute: 4 });
+    for (let i = 0; i < 2; i++) await a.fail(`bot-a-${i}`);
+    for (let i = 0; i < 2; i++) await b.fail(`bot-b-${i}`);
+    expect(await a.waitMs("real-user")).toBeGreaterThan(0);
+    expect(await b.waitMs("real-user")).toBeGreaterThan(0);
+  });
+
+  it("deletes client rows whose window ended when the global window turns over", async () => {
+    await database.db.execute(sql`delete from login_failures`);
+    await database.db.execute(
+      sql`insert into login_failures (key, count, since, last)
+        values ('client:stale', 9, now() - interval '1 hour', now() - interval '1 hour')`,
+    );
+    const a = createDatabaseLoginLimiter(() => database.db);
+    expect(await a.waitMs("stale")).toBe(0);
+    await a.fail("fresh");
+    const keys = await query<{ key: string }>(database.db, sql`select key from login_failures`);
+    expect(keys.map((k) => k.key).sort()).toEqual(["client:fresh", "global"]);
   });
 });
 

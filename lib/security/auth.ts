@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { getEnv } from "@/lib/env";
 
@@ -62,18 +63,36 @@ export function createSessionToken(now: number = Date.now()): string {
   return `${payload}.${sign(key, payload)}`;
 }
 
-/** Whether a session cookie value is authentic and unexpired. */
-export function verifySessionCookie(value: string | undefined | null, now: number = Date.now()): boolean {
+/** An authentic, unexpired session: its id (the cookie's nonce) and when it expires. */
+export interface VerifiedSession {
+  id: string;
+  expiresAt: number;
+}
+
+/** The session a cookie value holds when it is authentic and unexpired, else undefined. */
+export function parseSessionCookie(
+  value: string | undefined | null,
+  now: number = Date.now(),
+): VerifiedSession | undefined {
   const key = sessionKey();
-  if (!key || !value || value.length > 256) return false;
+  if (!key || !value || value.length > 256) return undefined;
   const parts = value.split(".");
-  if (parts.length !== 4 || parts[0] !== TOKEN_VERSION) return false;
+  if (parts.length !== 4 || parts[0] !== TOKEN_VERSION) return undefined;
   const payload = parts.slice(0, 3).join(".");
   const given = Buffer.from(parts[3] ?? "", "base64url");
   const expected = Buffer.from(sign(key, payload), "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const expiresAt = Number.parseInt(parts[1] ?? "", 36);
-  return Number.isFinite(expiresAt) && expiresAt > now;
+  if (!Number.isFinite(expiresAt) || expiresAt <= now) return undefined;
+  return { id: parts[2] ?? "", expiresAt };
+}
+
+/**
+ * Whether a session cookie value is authentic and unexpired (its signature only: whether it was
+ * revoked by a logout is `sessionIsLive` in lib/security/sessions.ts, which the gate uses).
+ */
+export function verifySessionCookie(value: string | undefined | null, now: number = Date.now()): boolean {
+  return parseSessionCookie(value, now) !== undefined;
 }
 
 /**
@@ -115,12 +134,6 @@ export function sessionFromCookieHeader(header: string | null | undefined): stri
     if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-/** Whether a request carries a valid session; always true when auth is off. */
-export function hasSession(req: Request): boolean {
-  if (!isAuthEnabled()) return true;
-  return verifySessionCookie(sessionFromCookieHeader(req.headers.get("cookie")));
 }
 
 /** A same-site path to return to after login; anything else (absolute, `//host`, `/\\host`) is `/`. */

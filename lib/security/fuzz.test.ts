@@ -7,7 +7,7 @@ import { POST as CREATE } from "@/app/api/workflows/route";
 import { type Database, query, setDatabase } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createRandom, hostileBody } from "./fuzz";
+import { createRandom, hostileBody } from "./testing/fuzz";
 
 /** Change to explore; a failure prints the seed and case index that reproduce it. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_122);

@@ -166,15 +166,17 @@ describe("malformed percent-encoding in a path", () => {
   it.each(["/api/workflows/%ff%fe", "/api/executions/%c0/events", "/workflows/%e0%a4"])(
     "%s → 400 JSON",
     async (path) => {
-      const res = proxy(new NextRequest(`http://localhost${path}`, { method: "GET" }));
+      const res = await proxy(new NextRequest(`http://localhost${path}`, { method: "GET" }));
       expect(res.status).toBe(400);
       expect(res.headers.get("content-type")).toContain("application/json");
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^path:/);
     },
   );
 
-  it("lets well-formed UTF-8 through", () => {
-    const res = proxy(new NextRequest("http://localhost/api/workflows/%C3%A9t%C3%A9", { method: "GET" }));
+  it("lets well-formed UTF-8 through", async () => {
+    const res = await proxy(
+      new NextRequest("http://localhost/api/workflows/%C3%A9t%C3%A9", { method: "GET" }),
+    );
     expect(res.headers.get("x-middleware-next")).toBe("1");
   });
 });

@@ -75,3 +75,77 @@ export function capEventOutputs<T extends { type: string }>(
   }
   return event;
 }
+
+/** JSON as a jsonb parameter gets it (lib/queue/json-param.ts): bigints as strings, cycles marked. */
+function tolerantJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    const seen = new WeakSet<object>();
+    return (
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (typeof v === "bigint") return v.toString();
+        if (v && typeof v === "object") {
+          if (seen.has(v)) return "[circular]";
+          seen.add(v);
+        }
+        return v;
+      }) ?? ""
+    );
+  }
+}
+
+function tooLarge(json: string, bytes: number, maxBytes: number): TruncatedOutput {
+  const limit = Math.min(PREVIEW_CHARS, Math.floor(maxBytes / 2), Math.floor(bytes / 4));
+  return { __truncated: true, bytes, preview: cutAtCodePoint(json, limit), reason: "too_large" };
+}
+
+/**
+ * A run's outputs (`executions.outputs`, the immediate answer) capped like node outputs: each
+ * output node's value over `maxBytes` becomes a truncation marker, then, while the whole is still
+ * over `maxBytes`, so do the largest remaining values; the record keeps its keys. Anything but a
+ * plain object is capped whole. Values are measured as they are stored (bigints as strings).
+ */
+export function capRunOutputs<T>(outputs: T, maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES): T {
+  if (outputs === undefined || outputs === null) return outputs;
+  if (typeof outputs !== "object" || Array.isArray(outputs)) {
+    const json = tolerantJson(outputs);
+    if (json.length <= maxBytes / 3) return outputs;
+    const bytes = Buffer.byteLength(json, "utf8");
+    return (bytes <= maxBytes ? outputs : tooLarge(json, bytes, maxBytes)) as T;
+  }
+  const entries = Object.entries(outputs as Record<string, unknown>).map(([key, value]) => {
+    const json = tolerantJson(value);
+    return { key, value, json, bytes: Buffer.byteLength(json, "utf8") };
+  });
+  let total = entries.reduce((sum, e) => sum + e.bytes + Buffer.byteLength(e.key, "utf8") + 4, 2);
+  if (total <= maxBytes) return outputs;
+  for (const e of [...entries].sort((a, b) => b.bytes - a.bytes)) {
+    if (total <= maxBytes && e.bytes <= maxBytes) continue;
+    if (isTruncatedOutput(e.value)) continue;
+    const marker = tooLarge(e.json, e.bytes, maxBytes);
+    total -= e.bytes - Buffer.byteLength(JSON.stringify(marker), "utf8");
+    e.value = marker;
+  }
+  return Object.fromEntries(entries.map((e) => [e.key, e.value])) as T;
+}
+
+/** Node checkpoints as an answer may carry them: each one's input and output capped. */
+export function capCheckpoints<T extends Record<string, { input?: unknown; output?: unknown }>>(
+  nodes: T,
+  maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES,
+): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const [id, cp] of Object.entries(nodes)) {
+    const input = cp.input === undefined ? undefined : capOutputSize(cp.input, maxBytes);
+    const output = cp.output === undefined ? undefined : capOutputSize(cp.output, maxBytes);
+    if (input === cp.input && output === cp.output) continue;
+    copy ??= { ...nodes };
+    copy[id] = {
+      ...cp,
+      ...(cp.input === undefined ? {} : { input }),
+      ...(cp.output === undefined ? {} : { output }),
+    };
+  }
+  return (copy ?? nodes) as T;
+}

@@ -8,7 +8,7 @@ import { POST as CREATE } from "@/app/api/workflows/route";
 import { type Database, query, setDatabase } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
-import { DEFAULT_MAX_OUTPUT_BYTES } from "./limits";
+import { capRunOutputs, DEFAULT_MAX_OUTPUT_BYTES, isTruncatedOutput } from "./limits";
 
 /** A node whose output is over the cap is stored, served and streamed as a visible marker. */
 describe("node output size cap in a real run", () => {
@@ -95,5 +95,83 @@ describe("node output size cap in a real run", () => {
       sql`select max(octet_length(output::text))::int as n from node_runs where execution_id = ${executionId}`,
     );
     expect(stored?.n).toBeLessThan(DEFAULT_MAX_OUTPUT_BYTES);
+  });
+
+  it("stores and answers a run's outputs capped: a 20 MB transform output, the run succeeds", async () => {
+    const definition = {
+      version: 1,
+      name: "Huge",
+      nodes: [
+        { id: "start", type: "trigger", config: {} },
+        { id: "big", type: "transform", config: { expression: '[1..20].($pad("", 1000000, "z"))' } },
+        { id: "small", type: "transform", config: { expression: '"tiny"' } },
+        { id: "out", type: "output", config: {} },
+        { id: "out2", type: "output", config: {} },
+      ],
+      edges: [
+        { source: "start", target: "big" },
+        { source: "start", target: "small" },
+        { source: "big", target: "out" },
+        { source: "small", target: "out2" },
+      ],
+    };
+    const created = await CREATE(
+      new Request("http://127.0.0.1/api/workflows", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(definition),
+      }),
+      undefined,
+    );
+    const { id } = (await created.json()) as { id: string };
+    const run = await RUN(
+      new Request(`http://127.0.0.1/api/workflows/${id}/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"mode":"immediate"}',
+      }),
+      { params: Promise.resolve({ id }) },
+    );
+    expect(run.status).toBe(200);
+    const text = await run.text();
+    // The answer carries outputs and nodes, each capped: far below the 20 MB produced.
+    expect(text.length).toBeLessThan(4 * DEFAULT_MAX_OUTPUT_BYTES);
+    const answer = JSON.parse(text) as {
+      executionId: string;
+      status: string;
+      outputs: Record<string, unknown>;
+      nodes: Record<string, { output: unknown }>;
+    };
+    expect(answer.status, text.slice(0, 2000)).toBe("succeeded");
+    expect(answer.outputs.out2).toBe("tiny");
+    const marker = answer.outputs.out as { __truncated: boolean; bytes: number; preview: string };
+    expect(isTruncatedOutput(marker)).toBe(true);
+    expect(marker.bytes).toBeGreaterThanOrEqual(20_000_000);
+    expect(marker.preview.startsWith('["zzz')).toBe(true);
+    expect(isTruncatedOutput(answer.nodes.big?.output)).toBe(true);
+
+    const [stored] = await query<{ n: number; status: string; small: unknown; truncated: boolean }>(
+      database.db,
+      sql`select octet_length(outputs::text)::int as n, status, outputs->'out2' as small,
+          (outputs->'out'->>'__truncated')::boolean as truncated
+        from executions where id = ${answer.executionId}`,
+    );
+    expect(stored?.status).toBe("succeeded");
+    expect(stored?.n).toBeLessThan(DEFAULT_MAX_OUTPUT_BYTES);
+    expect(stored?.small).toBe("tiny");
+    expect(stored?.truncated).toBe(true);
+  });
+});
+
+describe("capRunOutputs", () => {
+  it("keeps small outputs as they are, and replaces the largest until the whole fits", () => {
+    const small = { a: 1, b: "two" };
+    expect(capRunOutputs(small, 1000)).toBe(small);
+    const capped = capRunOutputs({ a: "x".repeat(400), b: "y".repeat(700), c: "z" }, 1000);
+    expect(capped.c).toBe("z");
+    expect(capped.a).toBe("x".repeat(400));
+    expect(isTruncatedOutput(capped.b)).toBe(true);
+    expect(JSON.stringify(capped).length).toBeLessThan(1000);
+    expect(isTruncatedOutput(capRunOutputs("w".repeat(2000), 1000))).toBe(true);
   });
 });

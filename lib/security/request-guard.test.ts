@@ -177,37 +177,37 @@ describe("the proxy refuses cross-site writes and foreign hosts", () => {
   beforeEach(() => setEnv({}));
 
   it("answers the text/plain attack from a foreign Origin with 403 JSON", async () => {
-    const res = proxy(attack());
+    const res = await proxy(attack());
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "cross_site_request" } });
   });
 
   it("refuses a rebound host name (421) but lets localhost on any port through", async () => {
-    const rebound = proxy(
+    const rebound = await proxy(
       new NextRequest("http://attacker.example/api/secrets", { headers: { host: "attacker.example" } }),
     );
     expect(rebound.status).toBe(421);
     expect(
-      passed(proxy(new NextRequest("http://localhost:4567/", { headers: { host: "localhost:4567" } }))),
+      passed(await proxy(new NextRequest("http://localhost:4567/", { headers: { host: "localhost:4567" } }))),
     ).toBe(true);
   });
 
-  it("reads APP_URL and ALLOWED_HOSTS from the environment", () => {
+  it("reads APP_URL and ALLOWED_HOSTS from the environment", async () => {
     setEnv({ APP_URL: "https://braid.example.com/", ALLOWED_HOSTS: "lan-box" });
     const at = (host: string) => proxy(new NextRequest(`http://${host}/`, { headers: { host } }));
-    expect(passed(at("braid.example.com"))).toBe(true);
-    expect(passed(at("lan-box:3000"))).toBe(true);
-    expect(at("evil.example").status).toBe(421);
+    expect(passed(await at("braid.example.com"))).toBe(true);
+    expect(passed(await at("lan-box:3000"))).toBe(true);
+    expect((await at("evil.example")).status).toBe(421);
   });
 
-  it("still checks the session after the guard when APP_PASSWORD is set", () => {
+  it("still checks the session after the guard when APP_PASSWORD is set", async () => {
     setEnv({ APP_PASSWORD: "pw", APP_SECRET: "k" });
     const sameSite = new NextRequest("http://localhost:3000/api/workflows", {
       method: "POST",
       headers: { host: "localhost:3000", origin: "http://localhost:3000" },
     });
-    expect(proxy(sameSite).status).toBe(401);
-    expect(proxy(attack()).status).toBe(403);
+    expect((await proxy(sameSite)).status).toBe(401);
+    expect((await proxy(attack())).status).toBe(403);
   });
 });
 

@@ -94,7 +94,7 @@ describe("hostile parameters and bodies on every API route", () => {
           for (const body of bodies) {
             const label = `${method} ${file} ${JSON.stringify(value.slice(0, 20))} body ${JSON.stringify(body)}`;
             const init = { method, headers: { cookie, "content-type": "application/json" }, body };
-            const gate = proxy(new NextRequest(url, init));
+            const gate = await proxy(new NextRequest(url, init));
             if (gate.headers.get("x-middleware-next") !== "1") {
               expect(gate.status, label).toBeLessThan(500);
               continue;

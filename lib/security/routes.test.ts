@@ -2,7 +2,9 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, setDatabase } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
+import { createTestDatabase } from "@/lib/testing/db";
 import { proxy } from "@/proxy";
 import { createSessionToken, SESSION_COOKIE } from "./auth";
 
@@ -30,6 +32,7 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/workflows/[id]/nodes/[nodeId]/run/route.ts": "session",
   "app/api/executions/[id]/route.ts": "session",
   "app/api/executions/[id]/events/route.ts": "session",
+  "app/api/executions/[id]/iterations/[path]/route.ts": "session",
   "app/api/executions/[id]/cancel/route.ts": "session",
   "app/api/executions/[id]/pause/route.ts": "session",
   "app/api/executions/[id]/resume/route.ts": "session",
@@ -76,12 +79,18 @@ function urlPathOf(file: string): string {
 
 describe("route access table", () => {
   const saved = { ...process.env };
-  beforeAll(() => {
+  // A session is checked against the revocations in the database.
+  let database: Database;
+  beforeAll(async () => {
     process.env.APP_PASSWORD = "route-table-password";
     process.env.APP_SECRET = "route-table-secret";
     resetEnv();
+    database = await createTestDatabase();
+    setDatabase(database);
   });
-  afterAll(() => {
+  afterAll(async () => {
+    setDatabase(undefined);
+    await database?.close();
     process.env = saved;
     resetEnv();
   });
@@ -94,7 +103,7 @@ describe("route access table", () => {
     expect(missing, `add these to EXPECTED in ${path.relative(ROOT, import.meta.filename)}`).toEqual([]);
   });
 
-  it.each(files)("%s is guarded as listed", (file) => {
+  it.each(files)("%s is guarded as listed", async (file) => {
     const expected = EXPECTED[file];
     if (!expected) return; // reported by the test above
     const url = `http://braid.test${urlPathOf(file)}`;
@@ -104,16 +113,16 @@ describe("route access table", () => {
     const refused = (res: Response) => (isPage ? [307, 401].includes(res.status) : res.status === 401);
 
     if (expected === "public") {
-      expect(passes(anonymous("GET"))).toBe(true);
-      expect(passes(anonymous("POST"))).toBe(true);
+      expect(passes(await anonymous("GET"))).toBe(true);
+      expect(passes(await anonymous("POST"))).toBe(true);
     } else if (expected === "public-read") {
-      expect(passes(anonymous("GET"))).toBe(true);
+      expect(passes(await anonymous("GET"))).toBe(true);
       for (const method of ["POST", "PUT", "DELETE", "PATCH"])
-        expect(refused(anonymous(method)), method).toBe(true);
+        expect(refused(await anonymous(method)), method).toBe(true);
     } else {
       for (const method of ["GET", "POST", "PUT", "DELETE"])
-        expect(refused(anonymous(method)), method).toBe(true);
-      const withSession = proxy(
+        expect(refused(await anonymous(method)), method).toBe(true);
+      const withSession = await proxy(
         new NextRequest(url, {
           method: "GET",
           headers: { cookie: `${SESSION_COOKIE}=${createSessionToken()}` },

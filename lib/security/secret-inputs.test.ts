@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getExecutionRoute } from "@/app/api/executions/[id]/route";
 import { GET as historyRoute } from "@/app/api/workflows/[id]/executions/route";
+import { POST as nodeRunRoute } from "@/app/api/workflows/[id]/nodes/[nodeId]/run/route";
 import { POST as runRoute } from "@/app/api/workflows/[id]/run/route";
 import { type Database, query, setDatabase } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
@@ -127,4 +128,35 @@ describe("a secret in a run's inputs, tags and idempotency key", () => {
       await waitForStatus(database.db, other.executionId);
     },
   );
+
+  it("is redacted in a single-node run's input and inputs, stored and shown", async () => {
+    const res = await nodeRunRoute(
+      new Request(`http://localhost/api/workflows/${workflowId}/nodes/echo/run`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          input: { auth: `Bearer ${SECRET}` },
+          inputs: { host: SECRET.toUpperCase(), plain: "kept" },
+        }),
+      }),
+      ctx({ id: workflowId, nodeId: "echo" }),
+    );
+    expect(res.status).toBe(200);
+    const answer = await res.text();
+    expect(leaks(answer)).toBe(false);
+    const { executionId, output } = JSON.parse(answer) as { executionId: string; output: unknown };
+    // The node saw what is stored: the redacted inputs.
+    expect(output).toEqual({ host: "[REDACTED]", plain: "kept" });
+    const detail = await (await getExecutionRoute(new Request("http://x"), ctx({ id: executionId }))).text();
+    expect(leaks(detail)).toBe(false);
+    expect(detail).toContain("[REDACTED]");
+    const [row] = await query<{ inputs: string; input: string }>(
+      database.db,
+      sql`select e.inputs::text as inputs, n.input::text as input
+        from executions e join node_runs n on n.execution_id = e.id where e.id = ${executionId}`,
+    );
+    expect(row?.inputs).toContain("kept");
+    expect(row?.input).toContain("[REDACTED]");
+    expect(leaks(await dump())).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
+import "server-only";
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/contract/errors";
 import type { Database } from "@/lib/db/client";
 import { secrets as secretsTable } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";

@@ -64,3 +64,21 @@ export function guardStringBuiltins(expr: jsonata.Expression): void {
     );
   }
 }
+
+/**
+ * Replaces `$append` with a version that refuses to build a list longer than `maxItems` (JSONata's
+ * own sequence limit does not cover it): doubling a list with `$append($acc, $acc)` would otherwise
+ * reach a billion items in 30 steps. Same semantics otherwise.
+ */
+export function guardAppend(expr: jsonata.Expression, maxItems: number): void {
+  expr.assign("append", (a: unknown, b: unknown) => {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    const size = (Array.isArray(a) ? a.length : 1) + (Array.isArray(b) ? b.length : 1);
+    if (size > maxItems) {
+      // No JSONata error code: JSONata would replace the message with its own text for that code.
+      throw new Error(`$append would build a list of ${size} items (at most ${maxItems})`);
+    }
+    return (Array.isArray(a) ? a : [a]).concat(b);
+  });
+}

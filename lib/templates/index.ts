@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { WorkflowDefinition } from "@/lib/workflow/schema";
 import conditionSkips from "./condition-skips.json";
+import csvStatsCode from "./csv-stats-code.json";
 import delaySteps from "./delay-steps.json";
 import errorBranch from "./error-branch.json";
 import fanOutMerge from "./fan-out-merge.json";
 import filterTransform from "./filter-transform.json";
 import llmSummary from "./llm-summary.json";
+import loopOrders from "./loop-orders.json";
 
 /** An example workflow of the home page's gallery, stored as JSON next to this file. */
 export const WorkflowTemplate = z.strictObject({
@@ -32,8 +34,10 @@ export const TEMPLATES: readonly WorkflowTemplate[] = [
   fanOutMerge,
   conditionSkips,
   filterTransform,
+  csvStatsCode,
   delaySteps,
   errorBranch,
+  loopOrders,
   llmSummary,
 ].map((t) => WorkflowTemplate.parse(t));
 

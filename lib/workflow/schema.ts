@@ -27,6 +27,12 @@ const nodeCommon = {
   id: nodeId,
   name: z.string().max(LIMITS.nameLength).optional(),
   position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+  /** The loop whose body this node belongs to (React Flow's sub-flow field); its position is relative to it. */
+  parentId: nodeId.optional(),
+  /** The drawn size of a node that holds others (a loop's box). */
+  size: z
+    .strictObject({ width: z.number().min(0).max(100_000), height: z.number().min(0).max(100_000) })
+    .optional(),
   retry: RetryPolicy.optional(),
   timeoutMs: z.int().min(1).max(86_400_000).optional(),
   onError: OnError.optional(),

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { expressionSyntaxError, templateSyntaxError } from "@/lib/engine/expressions";
 import { handlesOf, isTriggerNode, nodeModuleOf } from "@/lib/nodes/registry";
+import { MAX_LOOP_DEPTH } from "./bodies";
 import { findCycle, resolveEdges } from "./graph";
 import { WorkflowDefinition } from "./schema";
 
@@ -55,7 +56,7 @@ export function validateWorkflow(input: unknown): ValidationResult {
   const parsed = WorkflowDefinition.safeParse(input);
   if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
   const def = parsed.data;
-  const issues = [...graphIssues(def), ...expressionIssues(def)];
+  const issues = [...graphIssues(def), ...bodyIssues(def), ...expressionIssues(def)];
   return issues.length > 0 ? { ok: false, issues } : { ok: true, definition: def };
 }
 
@@ -126,6 +127,16 @@ function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
         seenEdges.add(key);
       }
     }
+    if (source && target && source.parentId !== target.parentId) {
+      edgesOk = false;
+      const side = (n: { id: string; parentId?: string }) =>
+        n.parentId === undefined ? `"${n.id}" (outside any loop)` : `"${n.id}" (in loop "${n.parentId}")`;
+      issues.push({
+        path: `edges[${i}]`,
+        code: "crosses_body",
+        message: `an edge cannot cross a loop's boundary: ${side(source)} → ${side(target)}`,
+      });
+    }
     if (target && isTriggerNode(target)) {
       issues.push({
         path: `edges[${i}].target`,
@@ -148,6 +159,67 @@ function graphIssues(def: WorkflowDefinition): ValidationIssue[] {
       });
     }
   }
+  return issues;
+}
+
+/**
+ * The loop-body rules (SPEC §1 "Loop bodies"): a `parentId` names an existing loop, loops nest at
+ * most MAX_LOOP_DEPTH deep, a loop's body is not empty, and no trigger sits in a body. (Edges
+ * crossing a body's boundary are reported with the edges.)
+ */
+function bodyIssues(def: WorkflowDefinition): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const byId = new Map(def.nodes.map((n) => [n.id, n]));
+  const hasChildren = new Set<string>();
+  def.nodes.forEach((node, i) => {
+    if (node.parentId === undefined) return;
+    hasChildren.add(node.parentId);
+    const path = `nodes[${i}].parentId`;
+    const parent = byId.get(node.parentId);
+    if (!parent) {
+      issues.push({ path, code: "unknown_node", message: `no node "${node.parentId}"` });
+      return;
+    }
+    if (!nodeModuleOf(parent.type)?.holdsBody) {
+      issues.push({
+        path,
+        code: "not_a_loop",
+        message: `"${node.parentId}" is a ${parent.type} node; only a loop can hold nodes`,
+      });
+      return;
+    }
+    if (isTriggerNode(node)) {
+      issues.push({ path, code: "trigger_in_body", message: `trigger "${node.id}" cannot be inside a loop` });
+    }
+    // Depth: the loops around this node, counting a loop node itself as one level for its body.
+    let depth = 0;
+    const seen = new Set<string>([node.id]);
+    for (let p: typeof parent | undefined = parent; p; p = p.parentId ? byId.get(p.parentId) : undefined) {
+      if (seen.has(p.id)) {
+        issues.push({ path, code: "cycle", message: `loop "${p.id}" is inside itself` });
+        return;
+      }
+      seen.add(p.id);
+      depth++;
+    }
+    const own = nodeModuleOf(node.type)?.holdsBody ? 1 : 0;
+    if (depth + own > MAX_LOOP_DEPTH && own === 1) {
+      issues.push({
+        path,
+        code: "loop_too_deep",
+        message: `loops nest at most ${MAX_LOOP_DEPTH} deep; loop "${node.id}" would be level ${depth + own}`,
+      });
+    }
+  });
+  def.nodes.forEach((node, i) => {
+    if (nodeModuleOf(node.type)?.holdsBody && !hasChildren.has(node.id)) {
+      issues.push({
+        path: `nodes[${i}]`,
+        code: "empty_body",
+        message: `loop "${node.id}" has no nodes inside it`,
+      });
+    }
+  });
   return issues;
 }
 

@@ -7,9 +7,9 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { systemClock } from "@/lib/engine/clock";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
 import type { Clock, EnginePorts } from "@/lib/engine/ports";
 import { runWorkflow } from "@/lib/engine/run-workflow";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import { criticalPath } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark part in sequence, each in its own process so that one
- * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, http.
+ * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, loop, http.
  * `npm run bench -- engine llm` runs only those.
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,7 @@ const parts = [
   "code",
   "rerun",
   "latency",
+  "loop",
   "http",
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -27,7 +27,7 @@ const { runDrainLoop } = await import("@/lib/runs/drain-loop");
 const { runExecution } = await import("@/lib/runs/run-execution");
 const { toClaimed } = await import("@/lib/queue/claim-executions");
 const { runWorkflow } = await import("@/lib/engine/run-workflow");
-const { createMemoryJournal } = await import("@/lib/engine/memory-journal");
+const { createMemoryJournal } = await import("@/lib/engine/testing/memory-journal");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 
 const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";

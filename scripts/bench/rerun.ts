@@ -7,7 +7,9 @@
  *
  * Run: npm run bench -- rerun   (TEST_DATABASE_URL overrides the server; BENCH_RERUN_N the count)
  */
+
 import { randomBytes } from "node:crypto";
+import { isTerminal } from "@/lib/contract/status";
 
 const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
@@ -39,7 +41,7 @@ async function waitFinished(id: string): Promise<void> {
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
     const [r] = await query<{ status: string }>(main.db, sql`select status from executions where id = ${id}`);
-    if (r && ["succeeded", "failed", "cancelled"].includes(r.status)) {
+    if (r && isTerminal(r.status)) {
       if (r.status !== "succeeded") throw new Error(`execution ${id} ${r.status}`);
       return;
     }

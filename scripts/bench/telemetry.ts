@@ -7,9 +7,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { systemClock } from "@/lib/engine/clock";
-import { createMemoryJournal } from "@/lib/engine/memory-journal";
 import type { AttemptTracer, Clock, EnginePorts } from "@/lib/engine/ports";
 import { runWorkflow } from "@/lib/engine/run-workflow";
+import { createMemoryJournal } from "@/lib/engine/testing/memory-journal";
 import { createMetricsTracer } from "@/lib/telemetry/metrics";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 

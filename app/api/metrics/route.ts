@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { AppError, withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
-import { hasSession, isAuthEnabled } from "@/lib/security/auth";
+import { isAuthEnabled } from "@/lib/security/auth";
+import { hasSession } from "@/lib/security/sessions";
 import { bindMetricsDatabase, getMetrics } from "@/lib/telemetry/metrics";
 
 export const runtime = "nodejs";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Whether the request may read metrics: `Bearer METRICS_TOKEN`, else a session (or no auth at all). */
-function authorized(req: Request): boolean {
+async function authorized(req: Request): Promise<boolean> {
   const token = getEnv().METRICS_TOKEN;
   const match = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
   if (token !== undefined && match?.[1] !== undefined && timingSafeEqual(digest(match[1]), digest(token))) {
@@ -25,7 +26,7 @@ function authorized(req: Request): boolean {
  * from the database, so every process reports them alike). Needs a session or `Bearer METRICS_TOKEN`.
  */
 export const GET = withErrors(async (req: Request) => {
-  if (!authorized(req)) {
+  if (!(await authorized(req))) {
     throw new AppError(
       401,
       "unauthorized",

@@ -24,6 +24,55 @@ const json = (body: unknown, init: RequestInit = {}) =>
     headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) },
   });
 
+/** Loop-body rules (SPEC §1 "Loop bodies"): each refused with the path of the offending field. */
+function loopBadBodies(): Array<[string, string, number, string, string?]> {
+  const loop = (id: string, parentId?: string) => ({
+    id,
+    type: "loop",
+    ...(parentId ? { parentId } : {}),
+    config: { items: "[1]" },
+  });
+  const child = (id: string, parentId: string) => ({
+    id,
+    type: "transform",
+    parentId,
+    config: { expression: "$item" },
+  });
+  const withNodes = (nodes: object[], edges: object[] = []) =>
+    JSON.stringify({ ...def, nodes: [...def.nodes, ...nodes], edges: [...def.edges, ...edges] });
+  return [
+    [
+      "loop: edge across the body",
+      withNodes([loop("l"), child("c", "l")], [{ source: "c", target: "out" }]),
+      422,
+      "invalid_workflow",
+      "edges[1]",
+    ],
+    [
+      "loop: parentId not a loop",
+      withNodes([loop("l"), child("c", "l"), child("d", "c")]),
+      422,
+      "invalid_workflow",
+      "nodes[4].parentId",
+    ],
+    [
+      "loop: nested 4 deep",
+      withNodes([loop("l1"), loop("l2", "l1"), loop("l3", "l2"), loop("l4", "l3"), child("c", "l4")]),
+      422,
+      "invalid_workflow",
+      "nodes[5].parentId",
+    ],
+    ["loop: empty body", withNodes([loop("l")]), 422, "invalid_workflow", "nodes[2]"],
+    [
+      "loop: trigger in body",
+      withNodes([loop("l"), child("c", "l"), { id: "t2", type: "trigger", parentId: "l", config: {} }]),
+      422,
+      "invalid_workflow",
+      "nodes[4].parentId",
+    ],
+  ];
+}
+
 /** Malformed bodies for POST and PUT: each a 4xx with a code (and issues when it is a validation error). */
 const badBodies: Array<[string, string, number, string, string?]> = [
   ["empty body", "", 400, "invalid_json"],
@@ -70,6 +119,7 @@ const badBodies: Array<[string, string, number, string, string?]> = [
     "invalid_workflow",
     "nodes[2].config.url",
   ],
+  ...loopBadBodies(),
   ["over 5 MB", JSON.stringify({ ...def, name: "x".repeat(5 * 1024 * 1024) }), 413, "body_too_large"],
 ];
 

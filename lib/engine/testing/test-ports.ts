@@ -1,6 +1,6 @@
-import { createMemoryJournal, type MemoryJournal } from "../memory-journal";
 import type { EmailMessage, EnginePorts, HttpClient, LlmClient, LlmRequest, Mailer } from "../ports";
 import { createEventRecorder, type EventRecorder } from "./event-recorder";
+import { createMemoryJournal, type MemoryJournal } from "./memory-journal";
 
 /** Ports for engine tests: a memory journal, an event recorder and outside-world doubles. */
 export interface TestPorts extends EnginePorts {

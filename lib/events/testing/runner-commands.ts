@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
+import type { EngineEvent } from "@/lib/contract/events";
+import type { ExecutionStatus } from "@/lib/contract/status";
 import { type Database, query } from "@/lib/db/client";
-import type { EngineEvent, ExecutionStatus } from "@/lib/engine/ports";
 import { appendEventsStatement, createEventWriter, encodeEvent } from "@/lib/events/store";
 
 /** The answer to one runner command. */

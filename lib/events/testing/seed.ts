@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { ExecutionStatus } from "@/lib/contract/status";
 import type { Db } from "@/lib/db/client";
 import { executions, workflows } from "@/lib/db/schema";
-import type { ExecutionStatus } from "@/lib/engine/ports";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 
 const definition = {

@@ -83,6 +83,7 @@ export const codeNode = defineNodeType({
         input: scope.input,
         inputs: scope.inputs,
         nodes: scope.nodes,
+        ...(scope.index !== undefined ? { item: scope.item, index: scope.index } : {}),
         timeoutMs: node.config.timeoutMs,
         memoryMb: node.config.memoryMb,
       },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
+import { TerminalExecutionStatus } from "@/lib/contract/status";
 import type { Db } from "@/lib/db/client";
 import { executions, workflows } from "@/lib/db/schema";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
@@ -54,7 +55,7 @@ export function tinyWorkflow(name = "tiny"): WorkflowDefinition {
 export async function waitForStatus(
   db: Db,
   id: string,
-  statuses: string[] = ["succeeded", "failed", "cancelled"],
+  statuses: readonly string[] = TerminalExecutionStatus.options,
   timeoutMs = 20_000,
 ): Promise<typeof executions.$inferSelect> {
   const until = Date.now() + timeoutMs;

@@ -32,7 +32,7 @@ export const POST = withErrors(async (req: Request) => {
   const limiter = getLoginLimiter();
   const proxies = trustedProxies();
   const key = clientAddress(req, proxies);
-  const waitMs = limiter.waitMs(key);
+  const waitMs = await limiter.waitMs(key);
   if (waitMs > 0) {
     const retryAfter = String(Math.ceil(waitMs / 1000));
     if (isForm) return redirectTo(`/login?error=rate_limited&next=${encodeURIComponent(target)}`, req);
@@ -45,11 +45,11 @@ export const POST = withErrors(async (req: Request) => {
     );
   }
   if (!checkPassword(password)) {
-    limiter.fail(key);
+    await limiter.fail(key);
     if (isForm) return redirectTo(`/login?error=invalid&next=${encodeURIComponent(target)}`, req);
     throw new AppError(401, "invalid_password", "password: not right");
   }
-  limiter.succeed(key);
+  await limiter.succeed(key);
   const cookie = serializeSessionCookie(createSessionToken(), undefined, requestIsHttps(req, proxies));
   if (isForm) return redirectTo(target, req, cookie);
   return Response.json(

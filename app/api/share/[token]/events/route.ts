@@ -1,6 +1,7 @@
 import { notFound, withErrors } from "@/lib/api/errors";
 import { getDatabase } from "@/lib/db/client";
 import { openEventStream } from "@/lib/events/stream";
+import { getExecutionDetail } from "@/lib/runs/get-execution";
 import { createShareRedactor } from "@/lib/runs/share-redaction";
 import { getSharedExecutionId } from "@/lib/runs/shares";
 
@@ -17,6 +18,7 @@ export const GET = withErrors(async (req: Request, ctx: { params: Promise<{ toke
   const executionId = await getSharedExecutionId(database.db, token);
   if (!executionId) throw notFound("shared execution");
   return openEventStream(database, executionId, req, {
+    loadSnapshot: () => getExecutionDetail(database.db, executionId),
     redact: await createShareRedactor(database),
     stillAllowed: async () => (await getSharedExecutionId(database.db, token)) === executionId,
   });

@@ -1,4 +1,4 @@
-import { findUnstorableText, toStorableString } from "./storable";
+import { findUnstorableText, toStorableString } from "../storable";
 
 /**
  * Seeded generators of hostile JSON for fuzz tests: a tiny PRNG and mutations of valid documents.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Journal, NodeCheckpoint, NodeStatus } from "@/lib/engine/ports";
+import { NodeStatus } from "@/lib/contract/status";
+import type { Journal, NodeCheckpoint } from "@/lib/engine/ports";
 import { capOutputSize, DEFAULT_MAX_OUTPUT_BYTES, isTruncatedOutput } from "@/lib/security/limits";
 
 /** A runner's journal as the suite drives it. */
@@ -82,6 +83,7 @@ export const CHECKPOINT_KINDS: NodeCheckpoint[] = [
     finishedAt: at(8),
   },
   { nodeId: "skipped", status: "skipped", attempts: 0, finishedAt: at(11) },
+  { nodeId: "waiting", status: "waiting", attempts: 1, input: { orderId: 7 }, startedAt: at(14) },
   {
     nodeId: "cancelled",
     status: "cancelled",
@@ -113,7 +115,7 @@ export const CONDITION_CHECKPOINTS: NodeCheckpoint[] = [
   },
 ];
 
-const STATUSES: NodeStatus[] = ["pending", "running", "succeeded", "failed", "skipped", "cancelled"];
+const STATUSES: readonly NodeStatus[] = NodeStatus.options;
 
 /**
  * The conformance suite every engine `Journal` passes: save and restore of every checkpoint kind,

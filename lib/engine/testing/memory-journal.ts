@@ -1,4 +1,4 @@
-import type { Journal, NodeCheckpoint } from "./ports";
+import type { Journal, NodeCheckpoint } from "../ports";
 
 /** A journal kept in memory (tests, benchmarks, single-node runs); `checkpoints` is its live map. */
 export interface MemoryJournal extends Journal {

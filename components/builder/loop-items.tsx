@@ -1,0 +1,78 @@
+"use client";
+
+import { useEffect, useMemo } from "react";
+import { iterationPathOf } from "@/components/loop/use-loop-items";
+import type { NodeRunView, RunState } from "@/lib/editor/run-store";
+import type { StoredItemView } from "@/lib/editor/ui-store";
+import { useEditor, useRunState, useStores, useUi } from "./editor-context";
+
+type LiveIterations = Record<
+  string,
+  Record<string, Partial<NodeRunView> & { status: NodeRunView["status"] }>
+>;
+const iterationsOf = (s: RunState) => (s as RunState & { iterations?: LiveIterations }).iterations;
+
+/** The iteration key (`"7"`, `"3.0"`) a body node is shown in: the picked item of each loop around it. */
+export function useItemKey(nodeId: string, parentId: string | undefined): string | undefined {
+  const nodes = useEditor((s) => s.definition.nodes);
+  const picked = useUi((s) => s.pickedItems);
+  return useMemo(
+    () => (parentId === undefined ? undefined : iterationPathOf(nodes, nodeId, picked)?.join(".")),
+    [nodes, nodeId, parentId, picked],
+  );
+}
+
+/**
+ * What the canvas and the inspector show for a node: its run view; for a loop body node, its view
+ * in the picked item (live events over what the API stored), unless it has just run alone.
+ */
+export function useNodeView(nodeId: string, parentId: string | undefined): NodeRunView | undefined {
+  const key = useItemKey(nodeId, parentId);
+  const own = useRunState((s) => s.nodes[nodeId]);
+  const live = useRunState((s) => (key === undefined ? undefined : iterationsOf(s)?.[nodeId]?.[key]));
+  const executionId = useRunState((s) => s.executionId);
+  const stored = useUi((s) =>
+    key === undefined || !executionId ? undefined : s.itemViews[`${executionId}/${key}`]?.[nodeId],
+  );
+  if (parentId === undefined) return own;
+  if (own?.single) return own;
+  if (!live && !stored) return undefined;
+  return { ...(stored as Partial<NodeRunView>), ...live } as NodeRunView;
+}
+
+/**
+ * Reads the stored state of the picked item of every loop of the current run, when the pick or
+ * the run's status changes (live events then keep it current).
+ */
+export function LoopItemsLoader() {
+  const { ui } = useStores();
+  const nodes = useEditor((s) => s.definition.nodes);
+  const picked = useUi((s) => s.pickedItems);
+  const executionId = useRunState((s) => s.executionId);
+  const status = useRunState((s) => s.status);
+  const keys = useMemo(() => {
+    const out = new Set<string>();
+    for (const n of nodes) {
+      if (n.parentId === undefined) continue;
+      const path = iterationPathOf(nodes, n.id, picked);
+      if (path) out.add(path.join("."));
+    }
+    return [...out];
+  }, [nodes, picked]);
+  useEffect(() => {
+    if (!executionId || keys.length === 0 || status === "starting") return;
+    let stale = false;
+    for (const key of keys) {
+      fetch(`/api/executions/${executionId}/iterations/${key}`)
+        .then((res) => (res.ok ? res.json() : undefined))
+        .then((body: { nodes?: Record<string, StoredItemView> } | undefined) => {
+          if (!stale && body?.nodes) ui.getState().setItemViews(`${executionId}/${key}`, body.nodes);
+        })
+        .catch(() => {});
+    }
+    return () => {
+      stale = true;
+    };
+  }, [executionId, keys, status, ui]);
+  return null;
+}

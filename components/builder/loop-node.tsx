@@ -1,0 +1,92 @@
+"use client";
+
+import { type NodeProps, NodeResizeControl } from "@xyflow/react";
+import { memo } from "react";
+import { LoopItemControls } from "@/components/loop/item-picker";
+import { firstFailedItem } from "@/components/loop/use-loop-items";
+import { isTerminal } from "@/lib/contract/status";
+import type { FlowNode } from "@/lib/editor/flow";
+import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
+import { useEditor, useRunState, useStores, useUi, useValidation } from "./editor-context";
+import { NodeBody, PlayButton } from "./workflow-node";
+
+/**
+ * A loop on the canvas: a box (a React Flow group) whose body nodes sit inside it. Its header is a
+ * node card like any other (handles, title, summary) plus a live counter and bar of its items.
+ * Selected, it can be resized; nodes dropped into the box join its body.
+ */
+function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
+  const { node } = data;
+  const { editor, ui, actions } = useStores();
+  const view = useRunState((s) => s.nodes[id]);
+  const singleRunning = useRunState((s) => s.singleRunning[id] === true);
+  const hasIssues = useValidation((s) => s.grouped.byNode[id] !== undefined);
+  const status = view?.status ?? "idle";
+  const live = view as (typeof view & { progress?: LoopProgress; failedItems?: number[] }) | undefined;
+  const progress = live?.progress ?? progressFromOutput(view?.output);
+  const picked = useUi((s) => s.pickedItems[id] ?? 0);
+  const bodyIds = useEditor((s) =>
+    s.definition.nodes
+      .filter((n) => n.parentId === id)
+      .map((n) => n.id)
+      .join(","),
+  );
+  const iterations = useRunState(
+    (s) => (s as { iterations?: Record<string, Record<string, { status: NodeStatus }>> }).iterations,
+  );
+  const runStatus = useRunState((s) => s.status);
+  const firstFailed = firstFailedItem(live, bodyIds === "" ? [] : bodyIds.split(","), iterations);
+  const finished = runStatus !== undefined && runStatus !== "starting" && isTerminal(runStatus);
+
+  return (
+    <div
+      className={`bn-node bn-loop bn-type-${node.type}${selected ? " is-selected" : ""}`}
+      data-testid={`node-${id}`}
+      data-status={status}
+      data-type={node.type}
+    >
+      {selected && (
+        // One grip at the bottom-right corner: resize lines along the border would sit over the
+        // loop's own handles and swallow a drag meant to connect it.
+        <NodeResizeControl
+          position="bottom-right"
+          minWidth={320}
+          minHeight={180}
+          className="bn-loop-resize-handle"
+          onResizeEnd={(_, p) =>
+            editor.getState().updateNode(id, {
+              size: { width: Math.round(p.width), height: Math.round(p.height) },
+              position: { x: Math.round(p.x), y: Math.round(p.y) },
+            })
+          }
+        />
+      )}
+      <div className="bn-loop-head">
+        <NodeBody node={node} hasIssues={hasIssues} />
+        {view && (
+          <LoopItemControls
+            loopId={id}
+            progress={progress}
+            index={picked}
+            onPick={(i) => ui.getState().pickItem(id, i)}
+            firstFailed={firstFailed}
+            onRetryFailed={
+              finished && firstFailed !== undefined ? () => void actions.control("retry") : undefined
+            }
+          />
+        )}
+      </div>
+      {selected && <PlayButton id={id} running={singleRunning} />}
+      <span className="bn-sr-only">Status: {status}</span>
+    </div>
+  );
+}
+
+/** A finished loop's items, read from its output. */
+function progressFromOutput(output: unknown): LoopProgress | undefined {
+  const out = output as { count?: unknown; errors?: unknown } | null | undefined;
+  if (!out || typeof out.count !== "number") return undefined;
+  return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
+}
+
+export const LoopNode = memo(LoopNodeView);
