@@ -4,18 +4,9 @@ import { type Db, query } from "@/lib/db/client";
 import { toJsonParam } from "@/lib/db/json-param";
 import type { NodeCheckpoint } from "@/lib/engine/ports";
 
-/**
- * Upserts node checkpoints of one execution in one statement, only while `fence` is current. The
- * executions row is read `FOR SHARE`, so a write either lands before a new claim commits (and the
- * new runner loads it) or sees the new fence and writes nothing. Returns false when fenced out.
- * Checkpoints must name distinct nodes.
- */
-export async function saveNodeRuns(
-  db: Db,
-  options: { executionId: string; fence: number; checkpoints: NodeCheckpoint[] },
-): Promise<boolean> {
-  if (options.checkpoints.length === 0) return true;
-  const records = options.checkpoints.map((c) => ({
+/** A checkpoint as one element of the JSON array the node_runs upserts read (`NODE_RUN_COLUMNS`). */
+export function checkpointRecord(c: NodeCheckpoint) {
+  return {
     node_id: c.nodeId,
     status: c.status,
     attempts: c.attempts,
@@ -27,7 +18,21 @@ export async function saveNodeRuns(
     finished_at: c.finishedAt ?? null,
     duration_ms: c.durationMs === undefined ? null : Math.round(c.durationMs),
     handle: c.handle ?? null,
-  }));
+  };
+}
+
+/**
+ * Upserts node checkpoints of one execution in one statement, only while `fence` is current. The
+ * executions row is read `FOR SHARE`, so a write either lands before a new claim commits (and the
+ * new runner loads it) or sees the new fence and writes nothing. Returns false when fenced out.
+ * Checkpoints must name distinct nodes.
+ */
+export async function saveNodeRuns(
+  db: Db,
+  options: { executionId: string; fence: number; checkpoints: NodeCheckpoint[] },
+): Promise<boolean> {
+  if (options.checkpoints.length === 0) return true;
+  const records = options.checkpoints.map(checkpointRecord);
   const rows = await query<{ node_id: string }>(
     db,
     sql`insert into node_runs (execution_id, node_id, status, attempts, input, output, error, cached,

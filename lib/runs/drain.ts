@@ -35,9 +35,17 @@ export interface DrainOptions {
   pruneBatch?: number;
 }
 
-/** A lease owner name unique to this process and call. */
+/** Host, pid and a random tag, once per process: the part of owner names no call changes. */
+let processTag: string | undefined;
+let ownerCount = 0;
+
+/**
+ * A lease owner name unique to this process and call: `<prefix>:<host>:<pid>:<tag>.<n>`. Every
+ * immediate run takes one, so the random part is drawn once per process and a counter follows.
+ */
 export function createOwnerName(prefix = "drain"): string {
-  return `${prefix}:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  processTag ??= `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  return `${prefix}:${processTag}.${(++ownerCount).toString(36)}`;
 }
 
 /**

@@ -71,6 +71,12 @@ export interface PostgresJournal extends Journal {
   readonly fenced: boolean;
   /** Resolves once every checkpoint saved so far is stored (or rejects when fenced or failing). */
   sync(): Promise<void>;
+  /**
+   * Hands over the checkpoints not stored yet, once the write in flight (if any) is done: the
+   * caller stores them with its own fenced statement (the runner's settle) and reports how that
+   * went with `done`, which settles the saves waiting for them. The journal is left empty.
+   */
+  takePending(): Promise<{ checkpoints: NodeCheckpoint[]; done: (err?: unknown) => void }>;
 }
 
 /**
@@ -104,6 +110,8 @@ export function createPostgresJournal(
   let writing = false;
   /** The batch being written, for `sync` when nothing else is pending. */
   let inFlight: Promise<void> | undefined;
+  /** The running pump, for `takePending`. */
+  let pumping: Promise<void> | undefined;
   let fenced = false;
   let lazy: ReturnType<typeof setTimeout> | undefined;
   const deferrable = options.deferrable ?? ((cp: NodeCheckpoint) => cp.status === "running");
@@ -153,6 +161,14 @@ export function createPostgresJournal(
     }
   }
 
+  function startPump(): void {
+    const run = pump();
+    pumping = run;
+    void run.finally(() => {
+      if (pumping === run) pumping = undefined;
+    });
+  }
+
   return {
     get fenced() {
       return fenced;
@@ -191,20 +207,39 @@ export function createPostgresJournal(
         if (!writing && !lazy && checkpoint.status !== "running") {
           lazy = setTimeout(() => {
             lazy = undefined;
-            if (!writing && pending.size > 0) void pump();
+            if (!writing && pending.size > 0) startPump();
           }, DEFER_MS);
         }
         return Promise.resolve();
       }
-      if (!writing) void pump();
+      if (!writing) startPump();
       return done;
     },
     sync() {
       if (fenced) return Promise.reject(new FencedError(executionId));
       if (pending.size === 0) return inFlight ?? Promise.resolve();
       const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      if (!writing) void pump();
+      if (!writing) startPump();
       return done;
+    },
+    async takePending() {
+      if (lazy) clearTimeout(lazy);
+      lazy = undefined;
+      while (pumping) await pumping;
+      if (fenced) throw new FencedError(executionId);
+      const checkpoints = [...pending.values()];
+      const taken = waiters;
+      pending = new Map();
+      waiters = [];
+      return {
+        checkpoints,
+        done(err?: unknown) {
+          for (const w of taken) {
+            if (err === undefined) w.resolve();
+            else w.reject(err);
+          }
+        },
+      };
     },
   };
 }

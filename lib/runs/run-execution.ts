@@ -6,7 +6,7 @@ import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError 
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
-import { settleExecution } from "@/lib/queue/settle-execution";
+import { type Settlement, settleExecution } from "@/lib/queue/settle-execution";
 import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
 import { recordClaim, recordFinish } from "@/lib/telemetry/metrics";
@@ -59,8 +59,10 @@ const INTERRUPTED: NodeError = {
  * runner aborts at once and writes nothing more: the execution belongs to someone else.
  *
  * The final status is written (fenced) in the same statement that stores the engine's final
- * `execution` event (and the events not yet stored), so a client that sees the event and then
- * reads the execution sees the same status.
+ * `execution` event, the events not yet stored and the checkpoints not yet written (the deferred
+ * ones of pure nodes), so a client that sees the event and then reads the execution sees the
+ * same status and nodes. Settles of runs that end close together share one statement and one
+ * commit (`settleExecution`'s group commit).
  */
 export async function runExecution(
   database: Database,
@@ -118,8 +120,8 @@ export interface ClaimedRunContext {
 /**
  * The one runner lifecycle of a claimed execution, whole workflow or single node: fenced ports,
  * heartbeat (lease, controls), lease loss aborting the body, event bursts that follow their
- * checkpoints, and the settle that stores the final status together with the last events in one
- * commit, then announces them. `body` runs the work and reports its outcome.
+ * checkpoints, and the settle that stores the final status together with the last events and
+ * checkpoints in one commit, then announces them. `body` runs the work and reports its outcome.
  */
 export async function runClaimed(
   database: Database,
@@ -228,24 +230,14 @@ export async function runClaimed(
   burstTimer = undefined;
   const lostNow = () => lost || ports.journal.fenced || ports.writer.fenced;
   if (lostNow()) return { status: "lost" };
-  // Earlier bursts and checkpoints first, so the last events follow them in seq order.
+  // Earlier bursts and checkpoints first, so the last events follow them in seq order. The
+  // checkpoints not written yet are stored by the settle itself (same statement, same commit).
   await bursts;
-  let unrecorded: unknown;
-  await ports.journal.sync().catch((err) => {
-    unrecorded = err;
-  });
+  const pending = await ports.journal.takePending().catch(() => undefined);
   await ports.writer.flush();
-  if (lostNow()) return { status: "lost" };
-
-  if (unrecorded !== undefined && outcome.status !== "failed" && outcome.status !== "cancelled") {
-    // A deferred checkpoint could not be written (not a lost connection: those are retried).
-    const message = unrecorded instanceof Error ? unrecorded.message : String(unrecorded);
-    outcome = {
-      ...outcome,
-      status: "failed",
-      error: { code: "journal", message: `could not record the execution: ${message}` },
-    };
-    finalEvent = undefined;
+  if (lostNow() || !pending) {
+    pending?.done(new FencedError(claim.id));
+    return { status: "lost" };
   }
   const error = outcome.error ? ports.redact(outcome.error) : undefined;
   // Capped like stored node outputs, so the immediate answer is no bigger than what is stored.
@@ -295,19 +287,49 @@ export async function runClaimed(
   }
   // Retried while the database is unreachable: the settle is fenced and requires `running`, so a
   // repeat after a commit whose answer was lost changes nothing (and reports `lost`).
-  const lastSeq = await retryOnConnectionError(
-    () =>
-      settleExecution(db, {
-        id: claim.id,
-        fence: claim.fence,
-        to,
-        outputs,
-        error,
-        handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
-        events: items,
-      }),
-    { what: `settling execution ${claim.id}` },
-  );
+  const settle = (settlement: Settlement) =>
+    retryOnConnectionError(() => settleExecution(db, settlement), { what: `settling execution ${claim.id}` });
+  let lastSeq: number | undefined;
+  try {
+    lastSeq = await settle({
+      id: claim.id,
+      fence: claim.fence,
+      to,
+      outputs,
+      error,
+      handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+      events: items,
+      checkpoints: pending.checkpoints,
+    });
+    pending.done();
+  } catch (err) {
+    pending.done(err);
+    if (pending.checkpoints.length === 0) throw err;
+    // The last checkpoints could not be stored (not a lost connection: those are retried): the
+    // run fails, recorded without them.
+    // The database's own words, not the driver's wrapper (which quotes the whole statement).
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    const journalError: NodeError = {
+      code: "journal",
+      message: `could not record the execution: ${cause instanceof Error ? cause.message : String(cause)}`,
+    };
+    result = { status: "failed", outputs: {}, error: journalError, nodes };
+    const failed: ExecutionEvent = {
+      type: "execution",
+      status: "failed",
+      at: new Date().toISOString(),
+      progress: progressOf(outcome.nodes),
+      error: journalError,
+    };
+    lastSeq = await settle({
+      id: claim.id,
+      fence: claim.fence,
+      to: "failed",
+      outputs: {},
+      error: journalError,
+      events: [encodeEvent(ports.prepareEvent(failed))],
+    });
+  }
   if (lastSeq === undefined) return { status: "lost" };
   if (to !== "queued" && to !== "paused") recordFinish(to, claim.mode);
   return result;

@@ -1,17 +1,18 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, parseOrThrow } from "@/lib/api/errors";
 import type { RunAnswer } from "@/lib/contract/execution";
 import { type ExecutionStatus, isTerminal } from "@/lib/contract/status";
 import type { Database } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/connection-errors";
-import type { ExecutionRow } from "@/lib/db/schema";
+import { type ExecutionRow, executions } from "@/lib/db/schema";
 import { estimateComplexity } from "@/lib/engine/complexity";
 import { getEnv } from "@/lib/env";
+import { nodeModules } from "@/lib/nodes/registry";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
-import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { enqueueExecution, insertImmediateExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
 import { createRedactor } from "@/lib/security/redact";
@@ -66,16 +67,21 @@ export async function startRun(
 ): Promise<StartRunResult> {
   const { db } = database;
   const request = parseOrThrow(RunRequest, body);
+  const env = getEnv();
+  if (request.mode === "immediate" && inflight.count < env.MAX_INFLIGHT_IMMEDIATE) {
+    // The common API call: no mode to pick, so the workflow is read by the insert itself.
+    inflight.count++;
+    try {
+      const answer = await startImmediateRun(database, workflowId, request);
+      if (answer) return answer;
+    } finally {
+      inflight.count--;
+    }
+  }
   const workflow = await getWorkflowOrThrow(db, workflowId);
   const definition = workflow.definition;
   const trigger = pickTrigger(definition, request.triggerId);
-  if (!trigger) {
-    const message = `no trigger "${request.triggerId}" in this workflow`;
-    throw new AppError(422, "invalid_request", `triggerId: ${message}`, [
-      { path: "triggerId", code: "unknown_trigger", message },
-    ]);
-  }
-  const env = getEnv();
+  if (!trigger) throw unknownTrigger(request.triggerId);
 
   let mode: "immediate" | "queued";
   let complexity: { score: number; reasons: string[] } | undefined;
@@ -174,12 +180,7 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
         }
       : { ...base, status: "queued" },
   ).catch((err: unknown) => {
-    if (request.executionId !== undefined && isUniqueViolation(err)) {
-      throw new AppError(409, "conflict", `executionId: an execution ${request.executionId} exists already`, [
-        { path: "executionId", code: "duplicate_id", message: "an execution with this id exists already" },
-      ]);
-    }
-    throw err;
+    throw duplicateIdOr(request, err);
   });
   if (!created) return answerExisting(row);
   const extra = { ...(complexity ? { complexity } : {}), ...(reason ? { reason } : {}) };
@@ -190,9 +191,80 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
     return { httpStatus: 202, body: { executionId: row.id, status: "queued", mode, ...extra } };
   }
 
+  return runImmediate(database, claimOf(row), mode, extra);
+}
+
+function unknownTrigger(triggerId: string | undefined): AppError {
+  const message = `no trigger "${triggerId}" in this workflow`;
+  return new AppError(422, "invalid_request", `triggerId: ${message}`, [
+    { path: "triggerId", code: "unknown_trigger", message },
+  ]);
+}
+
+/** Node types that start runs, for the insert that picks the default trigger itself. */
+const TRIGGER_TYPES = nodeModules.filter((m) => m.startsRun).map((m) => m.type);
+
+/**
+ * An explicitly immediate run: the execution is inserted, claimed, with the workflow's current
+ * version and definition read by the same statement (`insertImmediateExecution`), then run.
+ * Undefined when nothing was inserted (no such workflow, or the idempotency key was used):
+ * `startRun`'s ordinary path answers those.
+ */
+async function startImmediateRun(
+  database: Database,
+  workflowId: string,
+  request: RunRequest,
+): Promise<StartRunResult | undefined> {
+  const env = getEnv();
+  const redact = createRedactor(Object.values(await loadSecrets(database)));
+  const claim = await insertImmediateExecution(database.db, {
+    id: request.executionId ?? randomUUID(),
+    workflowId,
+    requestedMode: "immediate",
+    triggerId: request.triggerId,
+    triggerTypes: TRIGGER_TYPES,
+    inputs: redact(request.inputs ?? {}),
+    priority: request.priority ?? 0,
+    tags: redact(request.tags ?? []),
+    timeoutMs: request.timeoutMs ?? null,
+    idempotencyKey:
+      request.idempotencyKey === undefined ? null : storedIdempotencyKey(request.idempotencyKey, redact),
+    budget: request.budget ?? null,
+    leaseOwner: createOwnerName("request"),
+    leaseMs: env.EXECUTION_LEASE_MS,
+  }).catch((err: unknown) => {
+    throw duplicateIdOr(request, err);
+  });
+  if (!claim) return undefined;
+  const trigger = pickTrigger(claim.definition, request.triggerId);
+  if (!trigger || trigger.id !== claim.triggerId) {
+    await database.db.delete(executions).where(eq(executions.id, claim.id));
+    throw unknownTrigger(request.triggerId);
+  }
+  return runImmediate(database, claim, "immediate", {});
+}
+
+function duplicateIdOr(request: RunRequest, err: unknown): unknown {
+  if (request.executionId !== undefined && isUniqueViolation(err)) {
+    return new AppError(409, "conflict", `executionId: an execution ${request.executionId} exists already`, [
+      { path: "executionId", code: "duplicate_id", message: "an execution with this id exists already" },
+    ]);
+  }
+  return err;
+}
+
+/** Runs an execution this request inserted already claimed, within IMMEDIATE_BUDGET_MS. */
+async function runImmediate(
+  database: Database,
+  claim: ClaimedExecution,
+  mode: "immediate" | "queued",
+  extra: { complexity?: { score: number; reasons: string[] }; reason?: string },
+): Promise<StartRunResult> {
+  const { db } = database;
+  const env = getEnv();
   const started = Date.now();
   const budget = env.IMMEDIATE_BUDGET_MS;
-  const result = await runExecution(database, claimOf(row), {
+  const result = await runExecution(database, claim, {
     leaseMs: env.EXECUTION_LEASE_MS,
     deadline: started + budget,
     hardDeadline: started + budget + Math.max(1000, budget / 2),
@@ -203,11 +275,11 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
     kickDrain(database);
     return {
       httpStatus: 202,
-      body: { executionId: row.id, status: "queued", mode, handedOff: true, ...extra },
+      body: { executionId: claim.id, status: "queued", mode, handedOff: true, ...extra },
     };
   }
   const answer: StartRunResult["body"] = {
-    executionId: row.id,
+    executionId: claim.id,
     status: result.status,
     mode,
     outputs: result.outputs ?? {},

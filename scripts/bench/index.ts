@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark part in sequence, each in its own process so that one
- * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, loop.
+ * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, loop, http.
  * `npm run bench -- engine llm` runs only those.
  */
 import { spawnSync } from "node:child_process";
@@ -19,6 +19,7 @@ const parts = [
   "rerun",
   "latency",
   "loop",
+  "http",
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const selected = wanted.length > 0 ? parts.filter((p) => wanted.includes(p)) : parts;

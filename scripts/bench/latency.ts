@@ -7,7 +7,7 @@
  *     side-effecting ones (http chain against a local server), p50/p90/p99, from the stored
  *     checkpoints' timestamps (millisecond resolution: a p50 of 0 means under a millisecond);
  *  3. whole-run overhead: makespan minus the node durations on the (single) path.
- * TTFS and runs/s over HTTP need a built app and are not measured here.
+ * TTFS and runs/s over HTTP need a built app: `npm run bench -- http` measures them.
  *
  * Run: npm run bench -- latency   (TEST_DATABASE_URL overrides the server)
  */
@@ -135,7 +135,7 @@ try {
   });
   rows.push({
     metric: "TTFS p50 over HTTP; immediate runs/s ÷ GET/s (c=16)",
-    value: "not measured",
+    value: "see `npm run bench -- http`",
     target: "needs a built app",
     verdict: "",
   });

@@ -1,9 +1,11 @@
 /**
  * Benchmark, queue part (real Postgres, a scratch database created and dropped here):
- *  1. throughput: executions/s through enqueue → drain → succeeded for a 3-node workflow, with
- *     two drainers (own connection pools) running while the executions are enqueued;
- *  2. the ceiling: a bare claim-and-complete loop (`FOR UPDATE SKIP LOCKED`) on the same
- *     Postgres with the same concurrency, and our rate as a share of it;
+ *  1. throughput: executions/s through drain → succeeded for a 3-node workflow, with two
+ *     drainers (own connection pools), once while the executions are enqueued, once on a queue
+ *     filled beforehand;
+ *  2. the ceiling: a bare claim-and-complete loop (`FOR UPDATE SKIP LOCKED`) over a table filled
+ *     beforehand, on the same Postgres with the same concurrency, and the rate of (1) on a filled
+ *     queue as a share of it (target ≥ 0.40; the share while enqueueing is printed too);
  *  3. latency: enqueue → first node started, p50/p95, with `npm run worker` running in another
  *     process (woken by LISTEN/NOTIFY);
  *  4. engine overhead per node with the Postgres journal (real, fenced checkpoints and events) on
@@ -87,36 +89,57 @@ try {
       )
     )[0]?.n ?? 0;
 
-  // 1. Throughput with two in-process drain loops (own pools), enqueueing while they drain.
+  // 1. Throughput with two in-process drain loops (own pools): (a) enqueueing while they drain, as
+  // a busy API does; (b) draining a queue filled beforehand, which is what the bare loop below
+  // does with its table (the ratio compares these two).
   {
-    const drainers = await Promise.all([openPostgres(url, { max: 10 }), openPostgres(url, { max: 10 })]);
-    const stop = new AbortController();
-    const loops = drainers.map((d) =>
-      runDrainLoop(d, { stopSignal: stop.signal, concurrency: CONCURRENCY / 2, pollMs: 200 }),
-    );
-    const t0 = performance.now();
-    for (let i = 0; i < N; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => enqueue(`t${i + j}`, j)));
-      void notifyQueue(main.db);
-    }
-    const enqueuedMs = performance.now() - t0;
-    await waitFor(async () => (await succeeded("t")) >= N, 600_000);
-    const totalMs = performance.now() - t0;
-    stop.abort();
-    await Promise.all(loops);
-    await Promise.all(drainers.map((d) => d.close()));
-    const rate = (N / totalMs) * 1000;
+    const drain = async (prefix: string, enqueueWhileDraining: boolean) => {
+      if (!enqueueWhileDraining)
+        for (let i = 0; i < N; i += 50)
+          await Promise.all(
+            Array.from({ length: Math.min(50, N - i) }, (_, j) => enqueue(`${prefix}${i + j}`, j)),
+          );
+      const drainers = await Promise.all([openPostgres(url, { max: 10 }), openPostgres(url, { max: 10 })]);
+      const stop = new AbortController();
+      const t0 = performance.now();
+      const loops = drainers.map((d) =>
+        runDrainLoop(d, { stopSignal: stop.signal, concurrency: CONCURRENCY / 2, pollMs: 200 }),
+      );
+      if (enqueueWhileDraining)
+        for (let i = 0; i < N; i += 50) {
+          await Promise.all(
+            Array.from({ length: Math.min(50, N - i) }, (_, j) => enqueue(`${prefix}${i + j}`, j)),
+          );
+          void notifyQueue(main.db);
+        }
+      const enqueuedMs = performance.now() - t0;
+      await waitFor(async () => (await succeeded(prefix)) >= N, 600_000);
+      const totalMs = performance.now() - t0;
+      stop.abort();
+      await Promise.all(loops);
+      await Promise.all(drainers.map((d) => d.close()));
+      return { rate: (N / totalMs) * 1000, enqueueRate: (N / enqueuedMs) * 1000 };
+    };
+    const live = await drain("t", true);
+    const filled = await drain("f", false);
+    const rate = filled.rate;
     rows.push({
-      metric: `enqueue rate (${N} executions)`,
-      value: `${fmt((N / enqueuedMs) * 1000)}/s`,
+      metric: `enqueue rate while draining (${N} executions)`,
+      value: `${fmt(live.enqueueRate)}/s`,
       target: "—",
       verdict: "",
     });
     rows.push({
       metric: "enqueue → drain → succeeded (3 nodes)",
-      value: `${fmt(rate)}/s`,
+      value: `${fmt(live.rate)}/s`,
       target: "≥ 300/s (n8n: 220/s)",
-      verdict: rate >= 300 ? "PASS" : "MISS",
+      verdict: live.rate >= 300 ? "PASS" : "MISS",
+    });
+    rows.push({
+      metric: `drain of ${N} queued executions (3 nodes)`,
+      value: `${fmt(rate)}/s`,
+      target: "—",
+      verdict: "",
     });
 
     // 2. Ceiling: bare claim-and-complete with SKIP LOCKED, same concurrency, same server.
@@ -165,8 +188,14 @@ try {
       verdict: "",
     });
     rows.push({
-      metric: "our rate / ceiling",
-      value: `${fmt((rate / bareRate) * 100, 1)} %`,
+      metric: "queued runs/s ÷ bare claim+complete/s",
+      value: fmt(rate / bareRate, 2),
+      target: "≥ 0.40",
+      verdict: rate / bareRate >= 0.4 ? "PASS" : "MISS",
+    });
+    rows.push({
+      metric: "same, enqueueing while draining",
+      value: fmt(live.rate / bareRate, 2),
       target: "—",
       verdict: "",
     });
