@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 
 /**
  * Loops in the browser (issue 12): build a loop with an http node in its body by dragging, run it
@@ -31,18 +31,6 @@ test.afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-/** Drags from one handle to another with the mouse, as a user connects nodes. */
-async function drag(page: Page, from: Locator, to: Locator) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  if (!a || !b) throw new Error("handle not visible");
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 6 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
-  await page.mouse.up();
-}
-
 /** Waits until the canvas viewport and nodes stop moving (a fit after an added node). */
 async function settle(page: Page) {
   await page.evaluate(() => {
@@ -64,6 +52,7 @@ async function settle(page: Page) {
 }
 
 test("build a loop by dragging, watch 20 items, open item 7, retry the failed item", async ({ page }) => {
+  test.setTimeout(240_000);
   const created = await page.request.post("/api/workflows", {
     data: {
       version: 1,
@@ -141,6 +130,8 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   await expect(page.getByTestId("node-output")).toHaveAttribute("data-status", "succeeded");
 
   // Item 7: the body's http node in that item's colors, its output in the inspector.
+  await page.locator(".react-flow__controls-fitview").click();
+  await settle(page);
   await page.getByTestId("loop-item-loop").fill("7");
   await expect(page.getByTestId("node-http")).toHaveAttribute("data-status", "succeeded");
   await page.getByTestId("node-http").click();
