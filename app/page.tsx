@@ -5,7 +5,7 @@ import { type TemplateCard, TemplateGallery } from "@/components/home/template-g
 import { WorkflowTable } from "@/components/home/workflow-table";
 import { getDb } from "@/lib/db/client";
 import { TEMPLATES } from "@/lib/templates";
-import { listWorkflows } from "@/lib/workflows/service";
+import { listWorkflows } from "@/lib/workflow-store/service";
 
 const templateCards: TemplateCard[] = TEMPLATES.map((t) => ({
   id: t.id,

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db/client";
 import { findTemplate } from "@/lib/templates";
-import { createWorkflow } from "@/lib/workflows/service";
+import { createWorkflow } from "@/lib/workflow-store/service";
 import { type ActionFailure, toActionFailure } from "./action-result";
 
 /** Creates a workflow from a gallery template and opens it in the builder, ready to run. */

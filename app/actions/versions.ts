@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { getDb } from "@/lib/db/client";
 import { parseVersionParam } from "@/lib/versions/store";
-import { restoreVersion } from "@/lib/workflows/service";
+import { restoreVersion } from "@/lib/workflow-store/service";
 import { type ActionFailure, toActionFailure } from "./action-result";
 
 /** Restores version `version` of a workflow as its newest version (nothing is deleted). */

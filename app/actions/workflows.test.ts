@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Database, setDatabase } from "@/lib/db/client";
 import { workflows } from "@/lib/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 
 // Outside a Next request there is no cache to revalidate; the actions' results are what is tested.
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));

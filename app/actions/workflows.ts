@@ -7,7 +7,7 @@ import { getDb } from "@/lib/db/client";
 import { describeImportIssues } from "@/lib/editor/import-export";
 import { LIMITS, type WorkflowDefinition } from "@/lib/workflow/schema";
 import type { ValidationIssue } from "@/lib/workflow/validate";
-import { createWorkflow, deleteWorkflow, renameWorkflow, updateWorkflow } from "@/lib/workflows/service";
+import { createWorkflow, deleteWorkflow, renameWorkflow, updateWorkflow } from "@/lib/workflow-store/service";
 import { type ActionFailure, toActionFailure } from "./action-result";
 
 /** State of the create and import forms (`useActionState`); empty until a submission is refused. */

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime } from "@/components/ui/format";
-import type { WorkflowSummary } from "@/lib/workflows/service";
+import type { WorkflowSummary } from "@/lib/workflow-store/service";
 import { DeleteWorkflowButton } from "./delete-workflow-button";
 
 /** Every workflow with its node count and last update; open, history and delete on each row. */

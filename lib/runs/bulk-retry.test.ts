@@ -6,7 +6,7 @@ import { type Database, setDatabase } from "@/lib/db/client";
 import { executions, nodeRuns } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
-import { createWorkflow } from "@/lib/workflows/service";
+import { createWorkflow } from "@/lib/workflow-store/service";
 import { drainQueue } from "./drain";
 import { tinyWorkflow, waitForStatus } from "./testing/fixtures";
 

@@ -4,7 +4,7 @@ import { parseOrThrow } from "@/lib/api/errors";
 import { BulkRetryRequest } from "@/lib/api/schemas";
 import { type Database, query } from "@/lib/db/client";
 import { notifyQueue } from "@/lib/queue/notify-queue";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { kickDrain } from "./kick-drain";
 
 /** `{ retried: ids }`, and `deduplicated` when the request key was already used. */

@@ -9,7 +9,7 @@ import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import { type OpenAiServer, startOpenAiServer } from "@/lib/testing/openai-server";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { createWorkflow, updateWorkflow } from "@/lib/workflows/service";
+import { createWorkflow, updateWorkflow } from "@/lib/workflow-store/service";
 import { drainQueue } from "./drain";
 import { httpChain, waitForStatus } from "./testing/fixtures";
 import { type HitServer, startHitServer } from "./testing/hit-server";

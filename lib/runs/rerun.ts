@@ -11,7 +11,7 @@ import { notifyQueue } from "@/lib/queue/notify-queue";
 import { planRerun, type RerunPlanIssue } from "@/lib/versions/rerun-plan";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import type { ValidationIssue } from "@/lib/workflow/validate";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { kickDrain } from "./kick-drain";
 
 /** The answer to a rerun request (202: the new execution is queued). */

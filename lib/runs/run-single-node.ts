@@ -15,7 +15,7 @@ import { createRedactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
 import { iterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { createOwnerName } from "./drain";
 import { runClaimed } from "./run-execution";
 import { claimOf } from "./start-run";

@@ -6,7 +6,7 @@ import { executions, schedules } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { createWorkflow, updateWorkflow } from "@/lib/workflows/service";
+import { createWorkflow, updateWorkflow } from "@/lib/workflow-store/service";
 import { drainQueue } from "./drain";
 import { runDrainLoop } from "./drain-loop";
 import { fireDueSchedules } from "./schedules";

@@ -20,7 +20,7 @@ import { loadSecrets } from "@/lib/security/secrets";
 import { normalizeTraceparent } from "@/lib/telemetry/trace-context";
 import { pickTrigger } from "@/lib/workflow/graph";
 import { LlmBudget, RunMode } from "@/lib/workflow/schema";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { createOwnerName } from "./drain";
 import { kickDrain } from "./kick-drain";
 import { pastDurations } from "./past-durations";

@@ -8,7 +8,7 @@ import { executions, workflows } from "@/lib/db/schema";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { updateWorkflow } from "@/lib/workflows/service";
+import { updateWorkflow } from "@/lib/workflow-store/service";
 import { drainQueue } from "./drain";
 import { insertWorkflow, waitForStatus } from "./testing/fixtures";
 

@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { createUrlToken, isUrlToken } from "@/lib/security/url-token";
 import { countWebhookCall } from "@/lib/security/webhook-limiter";
 import { RunMode } from "@/lib/workflow/schema";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { type StartRunResult, startRun } from "./start-run";
 
 const MAX_WEBHOOK_BODY = 1024 * 1024;

@@ -12,7 +12,7 @@ import { executions, workflowVersions } from "@/lib/db/schema";
 import { insertWorkflow, tinyWorkflow } from "@/lib/runs/testing/fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { pruneVersions } from "./store";
 
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));

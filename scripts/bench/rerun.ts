@@ -14,7 +14,7 @@ import { isTerminal } from "@/lib/contract/status";
 const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
 const { openPostgres, query, setDatabase } = await import("@/lib/db/client");
-const { createWorkflow } = await import("@/lib/workflows/service");
+const { createWorkflow } = await import("@/lib/workflow-store/service");
 const { startRun } = await import("@/lib/runs/start-run");
 const { rerunExecution } = await import("@/lib/runs/rerun");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;

@@ -1,6 +1,6 @@
 import { readJson, withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
-import { createWorkflow, listWorkflows } from "@/lib/workflows/service";
+import { createWorkflow, listWorkflows } from "@/lib/workflow-store/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

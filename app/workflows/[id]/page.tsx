@@ -4,7 +4,7 @@ import { cache } from "react";
 import { Builder } from "@/components/builder/builder";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
-import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflows/service";
+import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflow-store/service";
 
 type Params = { params: Promise<{ id: string }> };
 

@@ -1,6 +1,6 @@
 import { parseIfMatch, readJson, withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
-import { deleteWorkflow, getWorkflowOrThrow, updateWorkflow } from "@/lib/workflows/service";
+import { deleteWorkflow, getWorkflowOrThrow, updateWorkflow } from "@/lib/workflow-store/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

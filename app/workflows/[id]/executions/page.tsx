@@ -8,7 +8,7 @@ import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
 import { dailyUsage } from "@/lib/llm/daily-usage";
 import { listExecutions } from "@/lib/runs/get-execution";
-import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflows/service";
+import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflow-store/service";
 
 export const dynamic = "force-dynamic";
 

@@ -5,7 +5,7 @@ import { VersionsView } from "@/components/versions/versions-view";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
 import { listVersions } from "@/lib/versions/store";
-import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflows/service";
+import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflow-store/service";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import { parseOrThrow, withErrors } from "@/lib/api/errors";
 import { HistoryQuery } from "@/lib/api/schemas";
 import { getDb } from "@/lib/db/client";
 import { listExecutions } from "@/lib/runs/get-execution";
-import { getWorkflowOrThrow } from "@/lib/workflows/service";
+import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { withErrors } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
 import { parseVersionParam } from "@/lib/versions/store";
-import { restoreVersion } from "@/lib/workflows/service";
+import { restoreVersion } from "@/lib/workflow-store/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
