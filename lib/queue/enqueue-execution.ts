@@ -80,6 +80,8 @@ export interface ImmediateExecution {
   budget: unknown;
   leaseOwner: string;
   leaseMs: number;
+  /** The request's W3C `traceparent` (the parent of the execution's trace), or null. */
+  traceContext?: string | null;
 }
 
 /**
@@ -103,18 +105,20 @@ export async function insertImmediateExecution(
     sql`with w as (select version, definition from workflows where id = ${values.workflowId})
       insert into executions (id, workflow_id, workflow_version, status, mode, requested_mode, trigger_id,
         definition, inputs, priority, tags, timeout_ms, idempotency_key, budget, fence, claims, lease_owner,
-        lease_expires_at, started_at)
+        lease_expires_at, started_at, trace_context)
       select ${values.id}, ${values.workflowId}, w.version, 'running', 'immediate', ${values.requestedMode},
         coalesce(${values.triggerId ?? null}::text, (select n->>'id' from jsonb_array_elements(w.definition->'nodes')
           with ordinality as t(n, i) where n->>'type' in (${triggerTypes}) order by i limit 1)),
         w.definition, ${toJsonParam(values.inputs)}::jsonb, ${values.priority}::int, ${toJsonParam(values.tags)}::jsonb,
         ${values.timeoutMs}::int, ${values.idempotencyKey}::text,
         ${values.budget === null || values.budget === undefined ? null : toJsonParam(values.budget)}::jsonb,
-        1, 1, ${values.leaseOwner}, now() + ${values.leaseMs} * interval '1 millisecond', now()
+        1, 1, ${values.leaseOwner}, now() + ${values.leaseMs} * interval '1 millisecond', now(),
+        ${values.traceContext ?? null}::text
       from w
       on conflict (workflow_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, workflow_id, workflow_version, fence, claims, definition, inputs, trigger_id, node_id,
-        timeout_ms, control, (extract(epoch from started_at) * 1000)::float8 as started_at_ms, run_ms`,
+        timeout_ms, control, (extract(epoch from started_at) * 1000)::float8 as started_at_ms, run_ms, mode,
+        trace_context`,
   );
   return row ? { ...toClaimed(row), workflowVersion: row.workflow_version } : undefined;
 }

@@ -72,7 +72,7 @@ export async function startRun(
     // The common API call: no mode to pick, so the workflow is read by the insert itself.
     inflight.count++;
     try {
-      const answer = await startImmediateRun(database, workflowId, request);
+      const answer = await startImmediateRun(database, workflowId, request, context);
       if (answer) return answer;
     } finally {
       inflight.count--;
@@ -214,6 +214,7 @@ async function startImmediateRun(
   database: Database,
   workflowId: string,
   request: RunRequest,
+  context: { traceparent?: string | null },
 ): Promise<StartRunResult | undefined> {
   const env = getEnv();
   const redact = createRedactor(Object.values(await loadSecrets(database)));
@@ -232,6 +233,7 @@ async function startImmediateRun(
     budget: request.budget ?? null,
     leaseOwner: createOwnerName("request"),
     leaseMs: env.EXECUTION_LEASE_MS,
+    traceContext: normalizeTraceparent(context.traceparent),
   }).catch((err: unknown) => {
     throw duplicateIdOr(request, err);
   });
