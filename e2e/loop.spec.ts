@@ -90,6 +90,10 @@ test("build a loop by dragging, watch 20 items, open item 7, retry the failed it
   // "+" after the loop adds the output, connected.
   await page.getByTestId("node-loop").locator(".bn-loop-head .bn-node-title").click();
   await page.getByTestId("config-loop-onItemError").selectOption("continue");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  await page.locator(".react-flow__controls-fitview").click();
+  await settle(page);
+  await page.getByTestId("node-loop").locator(".bn-loop-head .bn-node-title").hover();
   await page.getByTestId("add-after-loop-out").click();
   await page.getByTestId("node-picker-input").fill("output");
   await page.keyboard.press("Enter");
