@@ -47,7 +47,7 @@ export function createFlowNodeMapper() {
         selected: isSelected,
         ...(box ? { width: box.width, height: box.height } : {}),
         ...(node.parentId !== undefined ? { parentId: node.parentId } : {}),
-        ...(size && !box ? { measured: size } : {}),
+        ...(size ? { measured: size } : {}),
       };
       next.set(node.id, { node, selected: isSelected, measured: size, flow });
       return flow;
