@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
+import { createWorkflow, drag, settle, storedDefinition } from "./helpers";
 
 /**
  * The visual builder at /workflows/:id, driven like a user: palette, handles, config panel,
@@ -37,54 +38,6 @@ async function startServer(delayMs: number): Promise<LocalServer> {
         server.close(() => resolve());
       }),
   };
-}
-
-async function createWorkflow(page: Page, definition: unknown): Promise<string> {
-  const res = await page.request.post("/api/workflows", { data: definition });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function storedDefinition(page: Page, id: string) {
-  const res = await page.request.get(`/api/workflows/${id}`);
-  expect(res.ok()).toBe(true);
-  return (
-    (await res.json()) as {
-      definition: Record<string, unknown> & { nodes: Array<Record<string, unknown>>; edges: unknown[] };
-    }
-  ).definition;
-}
-
-/** Drags from one handle to another with the mouse, as a user connects nodes. */
-async function drag(page: Page, from: Locator, to: Locator) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  if (!a || !b) throw new Error("handle not visible");
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 6 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
-  await page.mouse.up();
-}
-
-/** Waits until the canvas viewport and nodes stop moving (a fit after a layout or an added node). */
-async function settle(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { __stable?: { last: string; count: number } }).__stable = { last: "", count: 0 };
-  });
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as { __stable: { last: string; count: number } };
-      const now = [".react-flow__viewport", ".react-flow__node"]
-        .flatMap((sel) => [...document.querySelectorAll(sel)].map((el) => el.getAttribute("style") ?? ""))
-        .join("|");
-      w.__stable.count = now === w.__stable.last ? w.__stable.count + 1 : 0;
-      w.__stable.last = now;
-      return w.__stable.count >= 2;
-    },
-    null,
-    { polling: 100 },
-  );
 }
 
 async function connect(page: Page, source: string, target: string, handle = "out") {

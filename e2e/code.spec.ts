@@ -1,12 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { createWorkflow } from "./helpers";
 
 /** The code node (issue 14): typed in the CodeMirror editor, checked as you type, run alone. */
-
-async function createWorkflow(page: Page, definition: unknown): Promise<string> {
-  const res = await page.request.post("/api/workflows", { data: definition });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
 
 test("type code, see the inline syntax error, fix it, run the node alone, see its output and console lines", async ({
   page,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { settle } from "./helpers";
 
 /**
  * Loops in the browser (issue 12): build a loop with an http node in its body by dragging, run it
@@ -30,26 +31,6 @@ test.afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-
-/** Waits until the canvas viewport and nodes stop moving (a fit after an added node). */
-async function settle(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { __stable?: { last: string; count: number } }).__stable = { last: "", count: 0 };
-  });
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as { __stable: { last: string; count: number } };
-      const now = [".react-flow__viewport", ".react-flow__node"]
-        .flatMap((sel) => [...document.querySelectorAll(sel)].map((el) => el.getAttribute("style") ?? ""))
-        .join("|");
-      w.__stable.count = now === w.__stable.last ? w.__stable.count + 1 : 0;
-      w.__stable.last = now;
-      return w.__stable.count >= 2;
-    },
-    null,
-    { polling: 100 },
-  );
-}
 
 test("build a loop by dragging, watch 20 items, open item 7, retry the failed item", async ({ page }) => {
   test.setTimeout(240_000);

@@ -1,50 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, type Locator, type Page, test } from "@playwright/test";
+import { expect, type Locator, test } from "@playwright/test";
+import { createWorkflow, settle, storedDefinition } from "./helpers";
 
 /**
  * The builder as a newcomer meets it (issue 18): unsaved-work guard, node picker, command palette,
  * keyboard, templates, dark mode, layout and the defects fixed around them.
  */
-
-async function createWorkflow(page: Page, definition: unknown): Promise<string> {
-  const res = await page.request.post("/api/workflows", { data: definition });
-  expect(res.status()).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function storedDefinition(page: Page, id: string) {
-  const res = await page.request.get(`/api/workflows/${id}`);
-  expect(res.ok()).toBe(true);
-  return (
-    (await res.json()) as {
-      definition: {
-        nodes: Array<{ id: string; type: string }>;
-        edges: Array<{ source: string; target: string; sourceHandle?: string }>;
-      };
-    }
-  ).definition;
-}
-
-/** Waits until the canvas viewport and nodes stop moving. */
-async function settle(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { __stable?: { last: string; count: number } }).__stable = { last: "", count: 0 };
-  });
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as { __stable: { last: string; count: number } };
-      const now = [".react-flow__viewport", ".react-flow__node"]
-        .flatMap((sel) => [...document.querySelectorAll(sel)].map((el) => el.getAttribute("style") ?? ""))
-        .join("|");
-      w.__stable.count = now === w.__stable.last ? w.__stable.count + 1 : 0;
-      w.__stable.last = now;
-      return w.__stable.count >= 2;
-    },
-    null,
-    { polling: 100 },
-  );
-}
 
 async function box(locator: Locator) {
   const b = await locator.boundingBox();
