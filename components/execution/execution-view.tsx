@@ -131,7 +131,8 @@ export function ExecutionView({
     nodes: state.definition.nodes,
     iterations,
     version: state.status,
-    canFetch: !readOnly,
+    // A share page reads items through its token (redacted), like its events.
+    basePath: eventsPath ? eventsPath.replace(/\/events$/, "/iterations") : undefined,
   });
   const loops = useMemo(() => {
     const out: Record<string, LoopBoxProps> = {};

@@ -28,6 +28,7 @@ export function useLoopItems({
   version,
   canFetch = true,
   controlled,
+  basePath,
 }: {
   executionId: string | undefined;
   nodes: readonly Node[];
@@ -35,8 +36,10 @@ export function useLoopItems({
   iterations?: Record<string, Record<string, Partial<ItemNodeView> & { status: NodeStatus }>>;
   /** Changes when the execution moves on (status), to refetch the picked items. */
   version?: string;
-  /** Whether the iterations route may be read (not on share pages). */
+  /** Whether the iterations route may be read. */
   canFetch?: boolean;
+  /** Where items are read from: default `/api/executions/<id>/iterations` (a share page passes its own). */
+  basePath?: string;
   /** Picked items kept elsewhere (the builder's UI store); default: local state. */
   controlled?: { picked: Record<string, number>; pick(loopId: string, index: number): void };
 }) {
@@ -70,7 +73,7 @@ export function useLoopItems({
     if (!executionId || !canFetch || keys.length === 0 || version === "") return;
     let stale = false;
     for (const key of keys) {
-      fetch(`/api/executions/${executionId}/iterations/${key}`)
+      fetch(`${basePath ?? `/api/executions/${executionId}/iterations`}/${key}`)
         .then((res) => (res.ok ? res.json() : undefined))
         .then((body: { nodes?: Record<string, ItemNodeView> } | undefined) => {
           if (stale || !body?.nodes) return;
@@ -81,7 +84,7 @@ export function useLoopItems({
     return () => {
       stale = true;
     };
-  }, [executionId, canFetch, keys, version]);
+  }, [executionId, canFetch, keys, version, basePath]);
 
   const itemNode = useCallback(
     (nodeId: string): ItemNodeView | undefined => {

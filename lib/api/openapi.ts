@@ -244,6 +244,17 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       responses: { 200: json("The execution", S.ExecutionDetail), 404: notFoundAnswer },
     },
   },
+  "/api/share/{token}/iterations/{path}": {
+    get: {
+      summary: "One loop item of a shared execution, secrets redacted",
+      auth: "none",
+      responses: {
+        200: json("The item's body nodes", S.ExecutionIteration),
+        400: json("Not an iteration path", S.ErrorBody),
+        404: notFoundAnswer,
+      },
+    },
+  },
   "/api/share/{token}/events": {
     get: {
       summary: "Live events of a shared execution, secrets redacted",

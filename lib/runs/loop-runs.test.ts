@@ -15,6 +15,8 @@ import { getWorkflowOrThrow } from "@/lib/workflow/validate";
 import { drainQueue } from "./drain";
 import { getExecutionDetail, getExecutionIteration } from "./get-execution";
 import { runNodeOfWorkflow } from "./run-single-node";
+import { getSharedIteration } from "./share-redaction";
+import { shareExecution } from "./shares";
 import { startRun } from "./start-run";
 import { insertWorkflow, waitForStatus } from "./testing/fixtures";
 
@@ -113,6 +115,10 @@ describe(`loop runs through the runner (${testDbKind})`, () => {
     const item2 = (await getExecutionIteration(database.db, id, [2]))!;
     expect(item2.nodes.pick?.output).toBe("c2");
     expect(item2.nodes.call?.input).toBe("c2");
+    // A share link reads the same item through its token; an unknown token reads nothing.
+    const { token } = await shareExecution(database.db, id);
+    expect((await getSharedIteration(database, token, [2]))?.nodes.pick?.output).toBe("c2");
+    expect(await getSharedIteration(database, "no-such-token", [2])).toBeUndefined();
 
     // The outside world recovers; retry re-runs items 1 and 3 only, and what used their results.
     failing.clear();

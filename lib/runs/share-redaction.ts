@@ -3,8 +3,8 @@ import type { Database } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
-import type { ExecutionDetail } from "./get-execution";
-import { getExecutionByShareToken } from "./shares";
+import { type ExecutionDetail, type ExecutionIterationDetail, getExecutionIteration } from "./get-execution";
+import { getExecutionByShareToken, getSharedExecutionId } from "./shares";
 
 /**
  * What a share link must never show: the stored secrets and the server's own credentials. The
@@ -39,6 +39,18 @@ export async function getSharedExecution(
 ): Promise<ExecutionDetail | undefined> {
   const detail = await getExecutionByShareToken(database.db, token);
   return detail ? redactForShare(database, detail) : undefined;
+}
+
+/** One loop item of a shared execution (`GET /api/share/:token/iterations/:path`), redacted. */
+export async function getSharedIteration(
+  database: Database,
+  token: string,
+  iteration: number[],
+): Promise<ExecutionIterationDetail | undefined> {
+  const id = await getSharedExecutionId(database.db, token);
+  if (!id) return undefined;
+  const detail = await getExecutionIteration(database.db, id, iteration);
+  return detail ? (await createShareRedactor(database))(detail) : undefined;
 }
 
 function smtpPassword(url: string | undefined): string | undefined {
