@@ -1,4 +1,5 @@
 import { nodeModuleOf } from "@/lib/nodes/registry";
+import { enclosingLoops } from "@/lib/workflow/bodies";
 import type { EditorDefinition, EditorNode } from "./types";
 
 /**
@@ -60,17 +61,10 @@ export function loopAt(
     const at = absolutePosition(def, n.id);
     const size = n.size ?? DEFAULT_LOOP_SIZE;
     if (p.x < at.x || p.y < at.y || p.x > at.x + size.width || p.y > at.y + size.height) continue;
-    const depth = depthOf(def, n.id);
+    const depth = enclosingLoops(def.nodes, n.id);
     if (!best || depth > best.depth) best = { node: n, depth };
   }
   return best?.node;
-}
-
-function depthOf(def: EditorDefinition, id: string): number {
-  const byId = new Map(def.nodes.map((n) => [n.id, n]));
-  let depth = 0;
-  for (let n = byId.get(id); n?.parentId !== undefined && depth < 10; n = byId.get(n.parentId)) depth++;
-  return depth;
 }
 
 /**

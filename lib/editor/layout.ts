@@ -1,4 +1,5 @@
 import { Graph, layout } from "@dagrejs/dagre";
+import { enclosingLoops } from "@/lib/workflow/bodies";
 import { DEFAULT_LOOP_SIZE, holdsBody, LOOP_HEADER } from "./bodies";
 import type { EditorDefinition, EditorNode } from "./types";
 
@@ -29,14 +30,9 @@ export function layoutDefinition(
     byParent.set(n.parentId, list);
   }
   const loops = def.nodes.filter((n) => holdsBody(n) && byParent.has(n.id));
-  // Innermost first: a loop's depth is how many loops enclose it.
-  const byId = new Map(def.nodes.map((n) => [n.id, n]));
-  const depth = (n: EditorNode) => {
-    let d = 0;
-    for (let p = n.parentId; p !== undefined && d < 10; p = byId.get(p)?.parentId) d++;
-    return d;
-  };
-  loops.sort((a, b) => depth(b) - depth(a));
+  // Innermost first: the loop with the most loops around it.
+  const depth = new Map(loops.map((n) => [n.id, enclosingLoops(def.nodes, n.id)]));
+  loops.sort((a, b) => depth.get(b.id)! - depth.get(a.id)!);
   for (const loop of loops) {
     const placed = layoutScope(byParent.get(loop.id)!, def.edges, sizeOf);
     let width = 0;

@@ -13,7 +13,7 @@ import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { capOutputSize } from "@/lib/security/limits";
 import { createRedactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
-import { iterationKey, parseIterationKey } from "@/lib/workflow/bodies";
+import { enclosingLoops, iterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { getWorkflowOrThrow } from "@/lib/workflow-store/service";
 import { createOwnerName } from "./drain";
@@ -73,14 +73,6 @@ export async function latestUpstream(
   const newest = present.reduce((a, b) => (b.at > a.at ? b : a));
   const input = upstream.length === 1 ? nodes[upstream[0]!] : nodes;
   return { input, inputs: newest.inputs ?? {}, nodes };
-}
-
-/** How many loops enclose a node. */
-function depthOf(definition: WorkflowDefinition, nodeId: string): number {
-  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
-  let depth = 0;
-  for (let n = byId.get(nodeId); n?.parentId !== undefined && depth < 10; n = byId.get(n.parentId)) depth++;
-  return Math.max(1, depth);
 }
 
 /**
@@ -154,7 +146,7 @@ export async function runNodeOfWorkflow(
   let item = request.item;
   let iteration: number[] | undefined;
   if (node.parentId !== undefined) {
-    iteration = request.iteration ?? new Array(depthOf(definition, nodeId)).fill(0);
+    iteration = request.iteration ?? new Array(enclosingLoops(definition.nodes, nodeId)).fill(0);
     const last = await latestIteration(db, workflowId, definition, nodeId, iteration);
     if (input === undefined) {
       if (!last) {

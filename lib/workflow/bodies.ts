@@ -37,6 +37,17 @@ export function bodiesOf(def: Pick<WorkflowDefinition, "nodes" | "edges">): Map<
   return bodies;
 }
 
+/**
+ * How many loops enclose node `id` (0 at the top level), following `parentId`; a parent chain
+ * that loops back (invalid, refused at save) stops after MAX_LOOP_DEPTH + 1 steps.
+ */
+export function enclosingLoops(nodes: readonly { id: string; parentId?: string }[], id: string): number {
+  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId]));
+  let depth = 0;
+  for (let p = parentOf.get(id); p !== undefined && depth <= MAX_LOOP_DEPTH; p = parentOf.get(p)) depth++;
+  return depth;
+}
+
 /** The nodes outside every body (the top-level graph). */
 export function topLevelNodes(def: Pick<WorkflowDefinition, "nodes">): WorkflowNode[] {
   return def.nodes.filter((n) => n.parentId === undefined);
