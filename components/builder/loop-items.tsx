@@ -1,16 +1,9 @@
 "use client";
 
 import { useEffect, useMemo } from "react";
-import { iterationPathOf } from "@/components/loop/use-loop-items";
-import type { NodeRunView, RunState } from "@/lib/editor/run-store";
-import type { StoredItemView } from "@/lib/editor/ui-store";
+import { fetchItemViews, iterationPathOf, pickedItemKeys } from "@/components/loop/use-loop-items";
+import type { NodeRunView } from "@/lib/editor/run-store";
 import { useEditor, useRunState, useStores, useUi } from "./editor-context";
-
-type LiveIterations = Record<
-  string,
-  Record<string, Partial<NodeRunView> & { status: NodeRunView["status"] }>
->;
-const iterationsOf = (s: RunState) => (s as RunState & { iterations?: LiveIterations }).iterations;
 
 /** The iteration key (`"7"`, `"3.0"`) a body node is shown in: the picked item of each loop around it. */
 export function useItemKey(nodeId: string, parentId: string | undefined): string | undefined {
@@ -29,7 +22,7 @@ export function useItemKey(nodeId: string, parentId: string | undefined): string
 export function useNodeView(nodeId: string, parentId: string | undefined): NodeRunView | undefined {
   const key = useItemKey(nodeId, parentId);
   const own = useRunState((s) => s.nodes[nodeId]);
-  const live = useRunState((s) => (key === undefined ? undefined : iterationsOf(s)?.[nodeId]?.[key]));
+  const live = useRunState((s) => (key === undefined ? undefined : s.iterations[nodeId]?.[key]));
   const executionId = useRunState((s) => s.executionId);
   const stored = useUi((s) =>
     key === undefined || !executionId ? undefined : s.itemViews[`${executionId}/${key}`]?.[nodeId],
@@ -50,25 +43,14 @@ export function LoopItemsLoader() {
   const picked = useUi((s) => s.pickedItems);
   const executionId = useRunState((s) => s.executionId);
   const status = useRunState((s) => s.status);
-  const keys = useMemo(() => {
-    const out = new Set<string>();
-    for (const n of nodes) {
-      if (n.parentId === undefined) continue;
-      const path = iterationPathOf(nodes, n.id, picked);
-      if (path) out.add(path.join("."));
-    }
-    return [...out];
-  }, [nodes, picked]);
+  const keys = useMemo(() => pickedItemKeys(nodes, picked), [nodes, picked]);
   useEffect(() => {
     if (!executionId || keys.length === 0 || status === "starting") return;
     let stale = false;
     for (const key of keys) {
-      fetch(`/api/executions/${executionId}/iterations/${key}`)
-        .then((res) => (res.ok ? res.json() : undefined))
-        .then((body: { nodes?: Record<string, StoredItemView> } | undefined) => {
-          if (!stale && body?.nodes) ui.getState().setItemViews(`${executionId}/${key}`, body.nodes);
-        })
-        .catch(() => {});
+      void fetchItemViews(`/api/executions/${executionId}/iterations/${key}`).then((views) => {
+        if (!stale && views) ui.getState().setItemViews(`${executionId}/${key}`, views);
+      });
     }
     return () => {
       stale = true;

@@ -3,10 +3,9 @@
 import { type NodeProps, NodeResizeControl } from "@xyflow/react";
 import { memo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
-import { firstFailedItem } from "@/components/loop/use-loop-items";
+import { firstFailedItem, loopProgressOf } from "@/components/loop/use-loop-items";
 import { isTerminal } from "@/lib/contract/status";
 import type { FlowNode } from "@/lib/editor/flow";
-import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
 import { useEditor, useRunState, useStores, useUi, useValidation } from "./editor-context";
 import { NodeBody, PlayButton } from "./workflow-node";
 
@@ -22,8 +21,7 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   const singleRunning = useRunState((s) => s.singleRunning[id] === true);
   const hasIssues = useValidation((s) => s.grouped.byNode[id] !== undefined);
   const status = view?.status ?? "idle";
-  const live = view as (typeof view & { progress?: LoopProgress; failedItems?: number[] }) | undefined;
-  const progress = live?.progress ?? progressFromOutput(view?.output);
+  const progress = loopProgressOf(view);
   const picked = useUi((s) => s.pickedItems[id] ?? 0);
   const bodyIds = useEditor((s) =>
     s.definition.nodes
@@ -31,11 +29,14 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       .map((n) => n.id)
       .join(","),
   );
-  const iterations = useRunState(
-    (s) => (s as { iterations?: Record<string, Record<string, { status: NodeStatus }>> }).iterations,
-  );
+  const iterations = useRunState((s) => s.iterations);
   const runStatus = useRunState((s) => s.status);
-  const firstFailed = firstFailedItem(live, bodyIds === "" ? [] : bodyIds.split(","), iterations);
+  // A snapshot's loop detail also carries `failedItems` (GET /api/executions/:id).
+  const firstFailed = firstFailedItem(
+    view as (typeof view & { failedItems?: number[] }) | undefined,
+    bodyIds === "" ? [] : bodyIds.split(","),
+    iterations,
+  );
   const finished = runStatus !== undefined && runStatus !== "starting" && isTerminal(runStatus);
 
   return (
@@ -80,13 +81,6 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       <span className="bn-sr-only">Status: {status}</span>
     </div>
   );
-}
-
-/** A finished loop's items, read from its output. */
-function progressFromOutput(output: unknown): LoopProgress | undefined {
-  const out = output as { count?: unknown; errors?: unknown } | null | undefined;
-  if (!out || typeof out.count !== "number") return undefined;
-  return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
 }
 
 export const LoopNode = memo(LoopNodeView);

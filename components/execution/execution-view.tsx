@@ -3,38 +3,30 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useReducer, useState } from "react";
-import { firstFailedItem, type ItemNodeView, useLoopItems } from "@/components/loop/use-loop-items";
+import {
+  firstFailedItem,
+  type ItemNodeView,
+  loopProgressOf,
+  useLoopItems,
+} from "@/components/loop/use-loop-items";
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { isTerminal } from "@/lib/contract/status";
 import { holdsBody } from "@/lib/editor/bodies";
-import type { EngineEvent, LoopProgress, NodeStatus } from "@/lib/engine/ports";
+import type { EngineEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail, ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import { ComparePanel } from "./compare-panel";
 import { executionCostOf, formatUsd } from "./cost";
 import { ExecutionCanvas, type LoopBoxProps } from "./execution-canvas";
 import { ExecutionControls } from "./execution-controls";
-import { executionReducer } from "./execution-state";
+import { type ExecutionState, executionReducer } from "./execution-state";
 import { ExecutionTimeline } from "./execution-timeline";
 import { NodeDetails } from "./node-details";
 import { RerunButton } from "./rerun-button";
 import { ShareButton } from "./share-button";
 import { buildTimeline } from "./timeline-model";
-
-type LoopIterations = Record<string, Record<string, Partial<ItemNodeView> & { status: NodeStatus }>>;
-
-/** A loop's items: live from its events, else from its output once it finished. */
-function loopProgressOf(detail: (ExecutionNodeDetail & { progress?: LoopProgress }) | undefined) {
-  if (!detail) return undefined;
-  if (detail.progress) return detail.progress;
-  const out = detail.output as { count?: number; errors?: unknown[] } | null | undefined;
-  if (out && typeof out.count === "number") {
-    return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
-  }
-  return undefined;
-}
 
 /** A body node's state in one item, shaped as a node detail for the details panel. */
 function itemDetailOf(view: ItemNodeView | undefined): ExecutionNodeDetail | undefined {
@@ -69,7 +61,7 @@ export function ExecutionView({
   /** The event stream to follow; default the execution's own (which needs a session). */
   eventsPath?: string;
 }) {
-  const [state, dispatch] = useReducer(executionReducer, initial);
+  const [state, dispatch] = useReducer(executionReducer, initial as ExecutionState);
   const [selectedId, setSelectedId] = useState<string | null>(
     () => Object.entries(initial.nodes).find(([, n]) => n.status === "failed")?.[0] ?? null,
   );
@@ -125,7 +117,7 @@ export function ExecutionView({
     return () => clearInterval(timer);
   }, [terminal]);
 
-  const iterations = (state as { iterations?: LoopIterations }).iterations;
+  const iterations = state.iterations;
   const items = useLoopItems({
     executionId: state.id,
     nodes: state.definition.nodes,

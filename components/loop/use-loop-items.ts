@@ -1,97 +1,117 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { NodeError, NodeStatus } from "@/lib/engine/ports";
+import type { StoredItemView } from "@/lib/editor/ui-store";
+import type { LoopProgress, NodeStatus } from "@/lib/engine/ports";
 
 /** A body node's state in one item: from the item's stored checkpoint, patched by live events. */
-export interface ItemNodeView {
-  status: NodeStatus;
-  input?: unknown;
-  output?: unknown;
-  error?: NodeError | null;
-  durationMs?: number | null;
-  attempts?: number;
-}
+export type ItemNodeView = StoredItemView;
 
-type Node = { id: string; type: string; parentId?: string };
+type Node = { id: string; parentId?: string };
+type LiveIterations = Record<string, Record<string, Partial<ItemNodeView> & { status: NodeStatus }>>;
 
 /**
- * Which item of each loop the user looks at, and what the body nodes did in it: the builder and
- * the execution page draw body nodes in the picked item's colors. The stored side comes from
- * `GET /api/executions/:id/iterations/:path` (fetched when the pick or the execution's state
- * changes); live `iteration` events (the reducer's `iterations`) are newer and win.
+ * The item path a loop's body shows: the picked item (default 0) of that loop and of each loop
+ * around it, outermost first. A parent chain that loops back (refused at save) stops.
+ */
+function itemPathOfLoop(
+  parentOf: ReadonlyMap<string, string | undefined>,
+  loopId: string,
+  picked: Record<string, number>,
+) {
+  const path: number[] = [];
+  const seen = new Set<string>();
+  for (let l: string | undefined = loopId; l !== undefined && !seen.has(l); l = parentOf.get(l)) {
+    seen.add(l);
+    path.unshift(picked[l] ?? 0);
+  }
+  return path;
+}
+
+const parentMap = (nodes: readonly Node[]) => new Map(nodes.map((n) => [n.id, n.parentId]));
+
+/** The iteration path a loop body node is shown and played alone for; undefined outside loops. */
+export function iterationPathOf(
+  nodes: readonly Node[],
+  nodeId: string,
+  picked: Record<string, number>,
+): number[] | undefined {
+  const parentOf = parentMap(nodes);
+  const loop = parentOf.get(nodeId);
+  return loop === undefined ? undefined : itemPathOfLoop(parentOf, loop, picked);
+}
+
+/** The iteration keys (`"7"`, `"3.0"`) of every loop body for the picked items, sorted. */
+export function pickedItemKeys(nodes: readonly Node[], picked: Record<string, number>): string[] {
+  const parentOf = parentMap(nodes);
+  const loops = new Set(nodes.flatMap((n) => (n.parentId !== undefined ? [n.parentId] : [])));
+  return [...new Set([...loops].map((l) => itemPathOfLoop(parentOf, l, picked).join(".")))].sort();
+}
+
+/** Reads one item's body nodes (`…/iterations/<key>`); undefined when the read fails. */
+export async function fetchItemViews(url: string): Promise<Record<string, ItemNodeView> | undefined> {
+  try {
+    const res = await fetch(url);
+    if (!res.ok) return undefined;
+    return ((await res.json()) as { nodes?: Record<string, ItemNodeView> }).nodes;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which item of each loop the execution page shows, and what the body nodes did in it. The stored
+ * side comes from `GET /api/executions/:id/iterations/:path` (a share page reads its own path),
+ * fetched when the pick or the execution's state changes; live `iteration` events (the reducer's
+ * `iterations`) are newer and win. The builder keeps its picks in its UI store instead.
  */
 export function useLoopItems({
   executionId,
   nodes,
   iterations,
   version,
-  canFetch = true,
-  controlled,
   basePath,
 }: {
-  executionId: string | undefined;
+  executionId: string;
   nodes: readonly Node[];
   /** Live per-iteration views: node id → iteration key → view. */
-  iterations?: Record<string, Record<string, Partial<ItemNodeView> & { status: NodeStatus }>>;
+  iterations?: LiveIterations;
   /** Changes when the execution moves on (status), to refetch the picked items. */
-  version?: string;
-  /** Whether the iterations route may be read. */
-  canFetch?: boolean;
-  /** Where items are read from: default `/api/executions/<id>/iterations` (a share page passes its own). */
+  version: string;
+  /** Where items are read from: default `/api/executions/<id>/iterations`. */
   basePath?: string;
-  /** Picked items kept elsewhere (the builder's UI store); default: local state. */
-  controlled?: { picked: Record<string, number>; pick(loopId: string, index: number): void };
 }) {
-  const [own, setOwn] = useState<Record<string, number>>({});
-  const picked = controlled?.picked ?? own;
+  const [picked, setPicked] = useState<Record<string, number>>({});
   const [fetched, setFetched] = useState<Record<string, Record<string, ItemNodeView>>>({});
-  const parentOf = useMemo(() => new Map(nodes.map((n) => [n.id, n.parentId])), [nodes]);
-
-  /** The iteration key of a loop's body for the picked items (nested: outer index first). */
+  const parentOf = useMemo(() => parentMap(nodes), [nodes]);
   const keyOf = useCallback(
-    (loopId: string): string => {
-      const path: number[] = [];
-      const seen = new Set<string>();
-      for (let l: string | undefined = loopId; l !== undefined && !seen.has(l); l = parentOf.get(l)) {
-        seen.add(l);
-        path.unshift(picked[l] ?? 0);
-      }
-      return path.join(".");
-    },
+    (loopId: string): string => itemPathOfLoop(parentOf, loopId, picked).join("."),
     [picked, parentOf],
   );
-
-  const loops = useMemo(
-    () => [...new Set(nodes.flatMap((n) => (n.parentId !== undefined ? [n.parentId] : [])))],
-    [nodes],
-  );
-  const keys = useMemo(() => [...new Set(loops.map(keyOf))].sort(), [loops, keyOf]);
+  const keys = useMemo(() => pickedItemKeys(nodes, picked), [nodes, picked]);
 
   // `version` is read so that a new state of the execution (its status) fetches the items again.
   useEffect(() => {
-    if (!executionId || !canFetch || keys.length === 0 || version === "") return;
+    if (keys.length === 0 || version === "") return;
     let stale = false;
     for (const key of keys) {
-      fetch(`${basePath ?? `/api/executions/${executionId}/iterations`}/${key}`)
-        .then((res) => (res.ok ? res.json() : undefined))
-        .then((body: { nodes?: Record<string, ItemNodeView> } | undefined) => {
-          if (stale || !body?.nodes) return;
-          setFetched((prev) => ({ ...prev, [`${executionId}/${key}`]: body.nodes! }));
-        })
-        .catch(() => {});
+      void fetchItemViews(`${basePath ?? `/api/executions/${executionId}/iterations`}/${key}`).then(
+        (views) => {
+          if (!stale && views) setFetched((prev) => ({ ...prev, [`${executionId}/${key}`]: views }));
+        },
+      );
     }
     return () => {
       stale = true;
     };
-  }, [executionId, canFetch, keys, version, basePath]);
+  }, [executionId, keys, version, basePath]);
 
   const itemNode = useCallback(
     (nodeId: string): ItemNodeView | undefined => {
       const loop = parentOf.get(nodeId);
       if (loop === undefined) return undefined;
       const key = keyOf(loop);
-      const stored = executionId ? fetched[`${executionId}/${key}`]?.[nodeId] : undefined;
+      const stored = fetched[`${executionId}/${key}`]?.[nodeId];
       const liveView = iterations?.[nodeId]?.[key];
       if (!liveView) return stored;
       return { ...stored, ...liveView } as ItemNodeView;
@@ -99,16 +119,22 @@ export function useLoopItems({
     [parentOf, keyOf, fetched, executionId, iterations],
   );
 
-  const controlledPick = controlled?.pick;
-  const pick = useCallback(
-    (loopId: string, index: number) => {
-      if (controlledPick) controlledPick(loopId, index);
-      else setOwn((prev) => ({ ...prev, [loopId]: Math.max(0, Math.floor(index)) }));
-    },
-    [controlledPick],
-  );
+  const pick = useCallback((loopId: string, index: number) => {
+    setPicked((prev) => ({ ...prev, [loopId]: Math.max(0, Math.floor(index)) }));
+  }, []);
 
   return { picked, pick, keyOf, itemNode };
+}
+
+/** A loop's items: live from its events, else from its output once it finished. */
+export function loopProgressOf(
+  view: { progress?: LoopProgress; output?: unknown } | undefined,
+): LoopProgress | undefined {
+  if (!view) return undefined;
+  if (view.progress) return view.progress;
+  const out = view.output as { count?: unknown; errors?: unknown } | null | undefined;
+  if (!out || typeof out.count !== "number") return undefined;
+  return { done: out.count, failed: Array.isArray(out.errors) ? out.errors.length : 0, total: out.count };
 }
 
 /** The first failed item of a loop: from its output's `errors`, the detail's `failedItems`, or live views. */
@@ -129,20 +155,4 @@ export function firstFailedItem(
     }
   }
   return best;
-}
-
-/** The iteration path a loop body node runs for when played alone: the picked item at each level. */
-export function iterationPathOf(
-  nodes: readonly Node[],
-  nodeId: string,
-  picked: Record<string, number>,
-): number[] | undefined {
-  const parentOf = new Map(nodes.map((n) => [n.id, n.parentId]));
-  const path: number[] = [];
-  const seen = new Set<string>();
-  for (let l = parentOf.get(nodeId); l !== undefined && !seen.has(l); l = parentOf.get(l)) {
-    seen.add(l);
-    path.unshift(picked[l] ?? 0);
-  }
-  return path.length > 0 ? path : undefined;
 }
