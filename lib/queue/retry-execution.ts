@@ -22,18 +22,23 @@ export async function retryExecution(db: Db, id: string): Promise<ControlResult 
     .where(eq(executions.id, id))
     .limit(1);
   if (!exec) return undefined;
-  const failedItems = await db
-    .select({ nodeId: nodeRuns.nodeId })
-    .from(nodeRuns)
-    .where(
-      and(
-        eq(nodeRuns.executionId, id),
-        ne(nodeRuns.status, "succeeded"),
-        sql`strpos(${nodeRuns.nodeId}, '#') > 0`,
-      ),
-    );
-  const keys = failedItems.map((r) => r.nodeId);
-  const drop = keys.length > 0 ? retryDropKeys(exec.definition as WorkflowDefinition, keys) : [];
+  const definition = exec.definition as WorkflowDefinition;
+  // Only a workflow with loops has per-item checkpoints to look at.
+  const keys = definition.nodes.some((n) => n.parentId !== undefined)
+    ? (
+        await db
+          .select({ nodeId: nodeRuns.nodeId })
+          .from(nodeRuns)
+          .where(
+            and(
+              eq(nodeRuns.executionId, id),
+              ne(nodeRuns.status, "succeeded"),
+              sql`strpos(${nodeRuns.nodeId}, '#') > 0`,
+            ),
+          )
+      ).map((r) => r.nodeId)
+    : [];
+  const drop = keys.length > 0 ? retryDropKeys(definition, keys) : [];
   const retryable =
     keys.length > 0
       ? sql`(old.status in ('failed', 'cancelled') or old.status = 'succeeded')`

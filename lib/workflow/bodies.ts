@@ -90,12 +90,22 @@ export function retryDropKeys(
   const parentOf = new Map<string, string>();
   for (const n of def.nodes) if (n.parentId !== undefined) parentOf.set(n.id, n.parentId);
   const drop = new Set<string>();
+  // Many failed items share their nodes: walk each node's successors once.
+  const reach = new Map<string, Set<string>>();
+  const reachOf = (nodeId: string) => {
+    let ids = reach.get(nodeId);
+    if (!ids) {
+      ids = reachableFrom(def, nodeId);
+      reach.set(nodeId, ids);
+    }
+    return ids;
+  };
   for (const key of failedKeys) {
     const parsed = parseIterationKey(key);
     let nodeId: string | undefined = parsed.nodeId;
     let path = parsed.iteration ?? [];
     while (nodeId !== undefined) {
-      for (const id of reachableFrom(def, nodeId)) drop.add(iterationKey(id, path));
+      for (const id of reachOf(nodeId)) drop.add(iterationKey(id, path));
       if (path.length === 0) break;
       nodeId = parentOf.get(nodeId);
       path = path.slice(0, -1);
