@@ -35,3 +35,31 @@ export class NodeInterrupted extends Error {
     this.name = "NodeInterrupted";
   }
 }
+
+/** What a suspended node waits for: shown on its `waiting` event and checkpoint (SPEC §4 ⁺). */
+export interface SuspendInfo {
+  /** `time`, `webhook`, `approval`, `key`, `execution` (a child), `items` (a loop's waiting items). */
+  for: string;
+  /** When its timer resumes it (ISO). */
+  until?: string;
+  /** The correlation key that resumes it. */
+  key?: string;
+  /** A child execution it waits on. */
+  executionId?: string;
+  /** Items of a loop that wait. */
+  items?: number;
+}
+
+/**
+ * Thrown by an executor that cannot finish until something outside the run happens (a `wait`
+ * node's timer, webhook or approval, a child execution): the node is checkpointed `waiting`, holds
+ * no slot, and the run ends `waiting` once nothing else can run. When the wait is resumed the run
+ * is queued again and the node runs again: its executor finds the outcome where the resume stored
+ * it (`ports.waits`), so suspending is idempotent.
+ */
+export class NodeSuspended extends Error {
+  constructor(readonly info: SuspendInfo) {
+    super(`waiting for ${info.for}`);
+    this.name = "NodeSuspended";
+  }
+}

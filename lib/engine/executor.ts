@@ -16,6 +16,8 @@ export interface ExecutorNode<C> {
 /** What an executor gets for one attempt of one node. */
 export interface ExecutorContext<C = unknown> {
   node: ExecutorNode<C>;
+  /** The node's journal key: its id, or `id#3.0` for an iteration of a loop body (per-item waits). */
+  key: string;
   /** The upstream output (one live source) or an object keyed by source id (several). */
   input: unknown;
   /** Live inputs by source id, in incoming edge order (for `merge`). */
@@ -38,7 +40,9 @@ export type ItemOutcome =
   | { status: "succeeded"; result: unknown }
   | { status: "failed"; error: NodeError & { nodeId?: string } }
   /** The item did not finish: the run is stopping (pause, hand-off) or the item was cancelled. */
-  | { status: "stopped" };
+  | { status: "stopped" }
+  /** A node of the item is suspended (a `wait`): the item finishes when it is resumed. */
+  | { status: "waiting" };
 
 /**
  * What the engine gives a node that holds a body: a way to run the body once per item. Each item

@@ -1,6 +1,6 @@
 import { nodeModuleOf } from "@/lib/nodes/registry";
 import type { WorkflowNode } from "@/lib/workflow/schema";
-import { EngineError, NodeInterrupted, toNodeError } from "./errors";
+import { EngineError, NodeInterrupted, NodeSuspended, type SuspendInfo, toNodeError } from "./errors";
 import type { BodyRunner, ExecutorContext, ExecutorResult } from "./executor";
 import type { ExpressionScope } from "./expressions";
 import { RunAbort } from "./node-step";
@@ -10,11 +10,15 @@ import type { Clock, EnginePorts, LogEvent, NodeError } from "./ports";
 export type AttemptsOutcome =
   | { status: "succeeded"; output: unknown; cached: boolean; handle: string; attempts: number }
   | { status: "failed"; error: NodeError; attempts: number }
-  | { status: "aborted"; reason: unknown; attempts: number };
+  | { status: "aborted"; reason: unknown; attempts: number }
+  /** The executor suspended the node (`NodeSuspended`): it waits for something outside the run. */
+  | { status: "suspended"; info: SuspendInfo; attempts: number };
 
 /** One node to run: what its executor reads. */
 export interface AttemptJob {
   node: WorkflowNode;
+  /** The node's journal key: its id, or `id#3.0` for an iteration of a loop body. */
+  key: string;
   input: unknown;
   inputsBySource: ReadonlyArray<readonly [string, unknown]>;
   scope: ExpressionScope;
@@ -62,7 +66,7 @@ function attemptTimeout(node: WorkflowNode): number | undefined {
 class AttemptContext<K> implements ExecutorContext {
   constructor(
     readonly host: AttemptHost<K>,
-    readonly key: K,
+    readonly hostKey: K,
     readonly job: AttemptJob,
     readonly signal: AbortSignal,
     readonly attempt: number,
@@ -82,6 +86,9 @@ class AttemptContext<K> implements ExecutorContext {
   get body() {
     return this.job.body;
   }
+  get key() {
+    return this.job.key;
+  }
   get ports() {
     return this.host.ports;
   }
@@ -89,10 +96,10 @@ class AttemptContext<K> implements ExecutorContext {
     return this.host.clock;
   }
   log(level: LogEvent["level"], message: string) {
-    this.host.log(this.key, level, message);
+    this.host.log(this.hostKey, level, message);
   }
   partial(text: string) {
-    this.host.partial(this.key, text);
+    this.host.partial(this.hostKey, text);
   }
 }
 
@@ -157,6 +164,10 @@ export async function runAttempts<K>(
       if (signal.aborted) {
         span?.end({ status: "aborted" });
         return { status: "aborted", reason: signal.reason, attempts: attempt };
+      }
+      if (err instanceof NodeSuspended) {
+        span?.end({ status: "succeeded" });
+        return { status: "suspended", info: err.info, attempts: attempt };
       }
       if (err instanceof NodeInterrupted) {
         span?.end({ status: "aborted" });

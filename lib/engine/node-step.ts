@@ -84,6 +84,18 @@ export function finishNode(
     finishedAt: new Date(timing.endMs).toISOString(),
     durationMs: timing.endMs - timing.startMs,
   };
+  if (result.status === "suspended") {
+    // Not finished: no finishedAt, no live edges. Its output says what it waits for.
+    const cp: NodeCheckpoint = {
+      nodeId: node.id,
+      status: "waiting",
+      attempts: result.attempts,
+      input,
+      startedAt,
+      output: result.info,
+    };
+    return { cp, live: undefined };
+  }
   if (result.status === "aborted") {
     const interrupted = result.reason instanceof RunAbort && result.reason.kind === "interrupt";
     const cp: NodeCheckpoint = interrupted

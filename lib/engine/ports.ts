@@ -158,6 +158,61 @@ export interface AttemptTracer {
   startAttempt(info: AttemptInfo): { end(outcome: AttemptEnd): void } | undefined;
 }
 
+/** One field of an approval form (SPEC §1 `wait`). */
+export interface ApprovalField {
+  name: string;
+  label?: string;
+  type: "text" | "number" | "boolean" | "select";
+  options?: string[];
+  required?: boolean;
+}
+
+/** What a suspending node asks the store to wait for. Registering the same `key` again is a no-op. */
+export interface WaitRegistration {
+  /** The node's journal key (`w`, or `w#3` in a loop body): one wait per key and execution. */
+  key: string;
+  nodeId: string;
+  for: "time" | "webhook" | "approval" | "execution";
+  /** When its timer resumes it (`time`). */
+  dueAt?: string;
+  /** When it times out (`timeout` handle). */
+  timeoutAt?: string;
+  /** The correlation key `POST /api/workflows/:id/resume` matches. */
+  correlationKey?: string;
+  /** What `/approve/<token>` shows. */
+  approval?: { title: string; message?: string; fields?: ApprovalField[]; data?: unknown };
+  /** The child execution it waits on (`execution`). */
+  childExecutionId?: string;
+}
+
+/** How a wait was resumed: the `wait` node's output (SPEC §1). */
+export interface WaitResolution {
+  resumedAt: string;
+  by: "timer" | "webhook" | "approval" | "key" | "timeout" | "execution";
+  data?: unknown;
+  approved?: boolean;
+  comment?: string;
+}
+
+export type WaitState = { status: "pending" } | { status: "resolved"; resolution: WaitResolution };
+
+/** The links that resume a wait: the resume webhook and the approval page. */
+export interface WaitLinks {
+  resumeUrl: string;
+  approvalUrl: string;
+}
+
+/**
+ * Durable waits (the `wait` node, a parent waiting on its child): where a suspending node records
+ * what it waits for, and finds how it was resumed when it runs again. Without it, nodes cannot
+ * suspend (single-node runs, tests without a store).
+ */
+export interface WaitPort {
+  register(wait: WaitRegistration): Promise<WaitState>;
+  /** The links of the wait of node key `key` (they exist before it registers: an email may carry them). */
+  links(key: string): WaitLinks;
+}
+
 /** Everything an execution needs from the outside world. */
 export interface EnginePorts {
   journal: Journal;
@@ -172,6 +227,8 @@ export interface EnginePorts {
   budget?: BudgetPort;
   /** Optional observer of node attempts; absent → no work at all. */
   tracer?: AttemptTracer;
+  /** Durable waits; without it a node that would suspend fails (or, for a short timer, sleeps). */
+  waits?: WaitPort;
 }
 
 /** One invocation of a `code` node's JavaScript: what it sees and its limits. */

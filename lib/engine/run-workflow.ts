@@ -33,7 +33,7 @@ export interface RunWorkflowOptions {
   elapsedMs?: number;
 }
 
-export type RunStatus = "succeeded" | "failed" | "cancelled" | "paused" | "handed_off";
+export type RunStatus = "succeeded" | "failed" | "cancelled" | "paused" | "handed_off" | "waiting";
 
 export interface RunOutcome {
   status: RunStatus;
@@ -207,6 +207,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   if (stop?.kind === "failed" || stop?.kind === "cancelled") status = stop.kind;
   else if (finished === total) status = "succeeded";
   else if (stop) status = stop.kind;
+  else if (scope.waiting > 0) status = "waiting";
   else {
     status = "failed";
     stop = { kind: "failed", error: { code: "internal", message: "the execution stalled" } };

@@ -102,6 +102,8 @@ export class ScopeRun {
   readonly modules: (NodeTypeModule | undefined)[];
   /** Nodes settled (succeeded, failed, skipped), run or restored. */
   finished = 0;
+  /** Nodes suspended (`waiting`): they finish when their wait is resumed, in a later claim. */
+  waiting = 0;
   readonly done: Promise<void>;
   private active = 0;
   private resolveDone!: () => void;
@@ -124,6 +126,14 @@ export class ScopeRun {
       skipped: (i) => this.skipped(i),
     };
     this.host = this.createHost();
+    // A node resumed by a link (a webhook or approval wait) shows its links until it finishes.
+    const waits = shared.ports.waits;
+    if (waits) {
+      frontier.nodes.forEach((node, i) => {
+        if (this.modules[i]?.exposesWaitLinks?.(node.config as never))
+          opts.nodes[node.id] = { ...waits.links(this.key(node.id)) };
+      });
+    }
   }
 
   /** Starts the scope at `entries` (a trigger, or a body's nodes without incoming edges). */
@@ -316,6 +326,7 @@ export class ScopeRun {
       run.startedAt = new Date(startMs).toISOString();
       const result = await runAttempts(this.host, run, {
         node,
+        key: run.key,
         input: scope.input,
         inputsBySource: bySource,
         scope,
@@ -328,6 +339,10 @@ export class ScopeRun {
         module?.routesByHandle === true,
       );
       cp.nodeId = run.key;
+      if (cp.status === "waiting") {
+        await this.suspend(run, cp);
+        return;
+      }
       const { saved, safe: stored } = this.checkpoint(run, cp);
       if (module?.sideEffects !== false) await saved;
       if (opts.path && cp.status === "succeeded") shared.known.set(run.key, stored);
@@ -350,6 +365,26 @@ export class ScopeRun {
     } finally {
       if (run.holding) opts.slots.release();
       this.taskDone();
+    }
+  }
+
+  /**
+   * A node that suspended: its `waiting` checkpoint is durable before its event, it gives back its
+   * slot, and it neither settles nor spreads. The scope ends with it counted in `waiting`.
+   */
+  private async suspend(run: NodeRun, cp: NodeCheckpoint) {
+    const { shared, opts } = this;
+    const { saved } = this.checkpoint(run, cp);
+    await saved;
+    this.waiting++;
+    const event = this.nodeEvent(run.node.id, "waiting", cp.attempts, shared.at());
+    const info = cp.output as NodeEvent["waiting"];
+    if (info) event.waiting = info;
+    if (run.progress) event.progress = run.progress;
+    shared.events.push(event, saved);
+    if (run.holding) {
+      opts.slots.release();
+      run.holding = false;
     }
   }
 
@@ -411,7 +446,7 @@ export class ScopeRun {
     child.start(entries);
     await child.done;
     if (failure) return { status: "failed", error: failure };
-    if (child.finished < frontier.size) return { status: "stopped" };
+    if (child.finished < frontier.size) return { status: child.waiting > 0 ? "waiting" : "stopped" };
     if (graph.sinks.length === 1) return { status: "succeeded", result: nodes[graph.sinks[0]!] ?? null };
     const result: Record<string, unknown> = {};
     for (const id of graph.sinks) result[id] = nodes[id] ?? null;

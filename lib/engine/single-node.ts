@@ -81,6 +81,7 @@ export async function runSingleNode(options: RunSingleNodeOptions): Promise<Sing
     { node, lastPartial: Number.NEGATIVE_INFINITY },
     {
       node,
+      key: node.id,
       input: options.input,
       inputsBySource: bySource,
       scope,
@@ -93,10 +94,15 @@ export async function runSingleNode(options: RunSingleNodeOptions): Promise<Sing
   const succeeded = safe.status === "succeeded";
   const error: NodeError | undefined = succeeded
     ? undefined
-    : (safe.error ?? { code: "cancelled", message: "the node was cancelled" });
+    : safe.status === "waiting"
+      ? {
+          code: "unavailable",
+          message: `"${node.id}" waits (${result.status === "suspended" ? result.info.for : "resume"}): a node can only wait in a whole run`,
+        }
+      : (safe.error ?? { code: "cancelled", message: "the node was cancelled" });
   const out: SingleNodeResult = {
     status: succeeded ? "succeeded" : "failed",
-    output: safe.output,
+    output: safe.status === "waiting" ? undefined : safe.output,
     durationMs: endMs - startMs,
     cached: succeeded && safe.cached === true,
     attempts: result.attempts,

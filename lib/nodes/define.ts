@@ -69,6 +69,8 @@ export interface NodeTypeModule<T extends string = string, S extends z.ZodType =
   config: S;
   /** Source handles besides `error` (added when `onError` is "branch"). */
   handles: readonly string[];
+  /** The handles a node of this config has, when they depend on it (a subset of `handles`). */
+  handlesFor?(config: Partial<Record<keyof z.input<S>, unknown>>): readonly string[];
   /** Config a freshly added node starts with; must parse with `config` (a test checks it). */
   defaults: z.input<S>;
   /** The config panel's fields, in order. Keys edited by a panel of their own are listed in `ownPanels`. */
@@ -89,6 +91,12 @@ export interface NodeTypeModule<T extends string = string, S extends z.ZodType =
    * resume and its body restores the items that finished.
    */
   holdsBody?: boolean;
+  /**
+   * The node may suspend (throw `NodeSuspended`) and is resumed from outside by a link: until it
+   * has finished, `nodes.<id>` holds its links (`resumeUrl`, `approvalUrl`) when this says so for
+   * its config, so another branch (an email) can send them while it waits.
+   */
+  exposesWaitLinks?(config: z.infer<S>): boolean;
   execute(ctx: ExecutorContext<z.infer<S>>): Promise<ExecutorResult>;
 }
 

@@ -12,6 +12,7 @@ import { mergeNode } from "./merge/merge-node";
 import { outputNode } from "./output/output-node";
 import { transformNode } from "./transform/transform-node";
 import { triggerNode } from "./trigger/trigger-node";
+import { waitNode } from "./wait/wait-node";
 
 /**
  * THE list of node types. Adding a type is one folder under `lib/nodes/` and one line here; the
@@ -29,6 +30,7 @@ export const nodeModules = [
   loopNode,
   mergeNode,
   delayNode,
+  waitNode,
   emailNode,
   outputNode,
 ] as const;
@@ -52,10 +54,10 @@ export function buildRegistry(modules: readonly NodeTypeModule[]) {
     NODE_TYPES: modules.map((m) => m.type),
     nodeModuleOf,
     /** Source handles of a node, including `error` when it routes failures. */
-    handlesOf(node: { type: string; onError?: string }): string[] {
+    handlesOf(node: { type: string; onError?: string; config?: unknown }): string[] {
       const def = nodeModuleOf(node.type);
       if (!def) return [];
-      const handles = [...def.handles];
+      const handles = [...(def.handlesFor?.(node.config ?? {}) ?? def.handles)];
       if (node.onError === "branch") handles.push("error");
       return handles;
     },

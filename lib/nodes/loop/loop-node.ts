@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EngineError, NodeInterrupted } from "@/lib/engine/errors";
+import { EngineError, NodeInterrupted, NodeSuspended } from "@/lib/engine/errors";
 import type { ItemOutcome } from "@/lib/engine/executor";
 import { evaluateExpression } from "@/lib/engine/expressions";
 import type { NodeError } from "@/lib/engine/ports";
@@ -103,12 +103,18 @@ export const loopNode = defineNodeType({
     let next = 0;
     let done = 0;
     let stopped = false;
+    let waiting = 0;
     let firstFailure: { index: number; error: NodeError & { nodeId?: string } } | undefined;
     body.progress({ done, failed: 0, total });
 
     const settle = (index: number, outcome: ItemOutcome) => {
       if (outcome.status === "stopped") {
         stopped = true;
+        return;
+      }
+      if (outcome.status === "waiting") {
+        // The item holds a suspended node: the others go on; the loop waits for it at the end.
+        waiting++;
         return;
       }
       done++;
@@ -137,6 +143,8 @@ export const loopNode = defineNodeType({
       const where = error.nodeId ? ` at "${error.nodeId}"` : "";
       throw new EngineError(error.code ?? "item_failed", `item ${index} failed${where}: ${error.message}`);
     }
+    if (!stopped && waiting > 0 && done + waiting === total)
+      throw new NodeSuspended({ for: "items", items: waiting });
     if (stopped || done < total)
       throw new NodeInterrupted(`loop "${node.id}" stopped after ${done} of ${total} items`);
     failures.sort((a, b) => a.index - b.index);
