@@ -12,6 +12,7 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.issues) body.error.issues = err.issues;
+    if (err.outcome !== undefined) body.error.outcome = err.outcome;
     return Response.json(body, { status: err.status, ...(err.headers ? { headers: err.headers } : {}) });
   }
   if (isConnectionError(err)) {

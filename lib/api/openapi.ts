@@ -147,6 +147,28 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       },
     },
   },
+  "/api/resume/{token}": {
+    post: {
+      summary: "Resume the wait node this token belongs to",
+      description:
+        "No session: the 192-bit token is the credential. An approval takes `{ approved, comment?, data? }` checked against its form; any other wait takes the body as `data`. Tokens are revoked when the execution ends.",
+      body: S.ApprovalResumeRequest,
+      auth: "none",
+      responses: {
+        200: json("Resumed; the execution is queued again", S.ResumeResponse),
+        404: json("Unknown token, or its execution ended", S.ErrorBody),
+        409: json("Already resumed (`error.outcome` says how) or the execution was cancelled", S.ErrorBody),
+        422: invalid,
+      },
+    },
+  },
+  "/api/workflows/{id}/resume": {
+    post: {
+      summary: "Resume every execution of this workflow waiting on a correlation key",
+      body: S.ResumeByKeyRequest,
+      responses: { 200: json("The executions resumed", S.ResumeByKeyResponse), 422: invalid },
+    },
+  },
   "/api/executions/{id}": {
     get: {
       summary: "One execution with per-node detail and logs",

@@ -186,3 +186,19 @@ export const ExecutionIteration = z.object({
   iteration: z.array(z.int()).describe("The item index path, e.g. [3] or [3, 0] when nested"),
   nodes: z.record(z.string(), z.unknown()).describe("Per body node: the same detail as an execution's nodes"),
 });
+
+/** `POST /api/workflows/:id/resume`: the correlation key and the data the waits receive. */
+export const ResumeByKeyRequest = z.strictObject({
+  key: z.string().min(1).max(500),
+  data: z.unknown().optional(),
+});
+export const ResumeByKeyResponse = z.object({ resumed: z.array(z.string()) });
+
+/** `POST /api/resume/:token` of an approval: approve or reject, a comment, the form's values. */
+export { ApprovalAnswer as ApprovalResumeRequest } from "@/lib/nodes/wait/approval";
+export const ResumeResponse = z.object({
+  executionId: z.string(),
+  nodeId: z.string(),
+  resumed: z.literal(true),
+  by: z.string(),
+});

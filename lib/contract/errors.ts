@@ -6,7 +6,12 @@ export type ValidationIssue = z.infer<typeof ValidationIssue>;
 
 /** The JSON error body every route answers a 4xx/5xx with (SPEC §3). */
 export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), issues: z.array(ValidationIssue).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(ValidationIssue).optional(),
+    outcome: z.unknown().optional().describe("A 409 of a resume: how the wait was already resumed"),
+  }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -22,6 +27,8 @@ export class AppError extends Error {
     readonly issues?: ValidationIssue[],
     /** Extra response headers (e.g. `Retry-After`). */
     readonly headers?: Record<string, string>,
+    /** A 409 of a resume: how the wait was already resumed (`error.outcome`). */
+    readonly outcome?: unknown,
   ) {
     super(message);
     this.name = "AppError";

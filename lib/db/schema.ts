@@ -130,6 +130,16 @@ export const executions = pgTable(
      * run or webhook request's, else the first runner's span.
      */
     traceContext: text("trace_context"),
+    /** A child execution (a `workflow` node's): the parent execution and the node that started it. */
+    parentExecutionId: text("parent_execution_id"),
+    parentNodeId: text("parent_node_id"),
+    /**
+     * The parent node's journal key and attempt (`w#3@1`): a parent starts one child per node,
+     * iteration and attempt, so a resumed parent finds its child instead of starting another.
+     */
+    parentKey: text("parent_key"),
+    /** Nesting depth: 0 for a top-level execution, its parent's + 1 for a child. */
+    depth: integer("depth").notNull().default(0),
   },
   (t) => [
     uniqueIndex("executions_idempotency_idx")
@@ -143,8 +153,63 @@ export const executions = pgTable(
     index("executions_history_idx").on(t.workflowId, t.createdAt.desc()),
     index("executions_finished_idx").on(t.finishedAt),
     index("executions_retry_key_idx").on(t.workflowId, t.retryKey).where(sql`${t.retryKey} is not null`),
+    uniqueIndex("executions_parent_idx")
+      .on(t.parentExecutionId, t.parentKey)
+      .where(sql`${t.parentExecutionId} is not null`),
   ],
 );
+
+/**
+ * Durable waits: one row per suspended node (a `wait` node, or a `workflow` node waiting on its
+ * child) and execution, keyed by the node's journal key (`w`, `w#3` in a loop). A resume (token,
+ * correlation key, timer, timeout, child end) moves it `pending → resolved` with a conditional
+ * update, so exactly one wins; the node, run again, reads the resolution and marks it `done`. When
+ * the execution ends, pending waits become `cancelled` (a cancel) or `revoked`.
+ *
+ * The resume token is derived (HMAC of the execution and key under the instance key), so the row
+ * stores only its SHA-256 (`tokenHash`).
+ */
+export const waits = pgTable(
+  "waits",
+  {
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => executions.id, { onDelete: "cascade" }),
+    nodeKey: text("node_key").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    /** time | webhook | approval | execution */
+    kind: text("kind").notNull(),
+    /** pending | resolved | done | cancelled | revoked */
+    status: text("status").notNull().default("pending"),
+    tokenHash: text("token_hash").notNull(),
+    /** When a timer (`dueBy`: timer) or timeout (`dueBy`: timeout) resumes it. */
+    wakeAt: ts("wake_at"),
+    wakeBy: text("wake_by"),
+    correlationKey: text("correlation_key"),
+    childExecutionId: text("child_execution_id"),
+    /** The approval form: title, message, fields and the data shown. */
+    approval: jsonb("approval"),
+    /** How it was resumed: the wait node's output. */
+    resolution: jsonb("resolution"),
+    createdAt: createdAt(),
+    resolvedAt: ts("resolved_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.executionId, t.nodeKey] }),
+    uniqueIndex("waits_token_idx").on(t.tokenHash),
+    index("waits_key_idx").on(t.workflowId, t.correlationKey).where(sql`${t.status} = 'pending'`),
+    index("waits_wake_idx").on(t.wakeAt).where(sql`${t.status} = 'pending'`),
+    index("waits_child_idx").on(t.childExecutionId).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Instance-wide keys made on first use (the wait-token key when APP_SECRET is unset). */
+export const instanceKeys = pgTable("instance_keys", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: createdAt(),
+});
 
 /** One row per execution and node: the node's checkpoint. */
 export const nodeRuns = pgTable(

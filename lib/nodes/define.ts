@@ -91,8 +91,10 @@ export interface NodeTypeModule<T extends string = string, S extends z.ZodType =
    * resume and its body restores the items that finished.
    */
   holdsBody?: boolean;
+  /** The node may suspend (throw `NodeSuspended`): its run needs the wait store (`ports.waits`). */
+  suspends?: boolean;
   /**
-   * The node may suspend (throw `NodeSuspended`) and is resumed from outside by a link: until it
+   * The node is resumed from outside by a link: until it
    * has finished, `nodes.<id>` holds its links (`resumeUrl`, `approvalUrl`) when this says so for
    * its config, so another branch (an email) can send them while it waits.
    */

@@ -12,7 +12,7 @@ import { checkpointRecord } from "./save-node-runs";
 export interface Settlement {
   id: string;
   fence: number;
-  to: "succeeded" | "failed" | "cancelled" | "queued" | "paused";
+  to: "succeeded" | "failed" | "cancelled" | "queued" | "paused" | "waiting";
   outputs?: unknown;
   error?: { message: string; code?: string; nodeId?: string } | null;
   handedOff?: boolean;
@@ -116,7 +116,7 @@ async function writeBatch(db: Db, batch: Waiting[]): Promise<void> {
 
 /** JSON text of one settlement for the statement's `jsonb_to_recordset` (events are JSON already). */
 function settlementJson(s: Settlement): string {
-  const release = s.to === "queued" || s.to === "paused";
+  const release = s.to === "queued" || s.to === "paused" || s.to === "waiting";
   const outputs = release || s.outputs === undefined ? "null" : toJsonParam(capRunOutputs(s.outputs));
   const error = release || !s.error ? "null" : toJsonParam(s.error);
   const checkpoints = toJsonParam((s.checkpoints ?? []).map(checkpointRecord));
@@ -140,16 +140,16 @@ export async function settleExecutions(db: Db, settlements: Settlement[]): Promi
       update executions e set
         event_seq = e.event_seq + jsonb_array_length(x.events),
         status = x.target,
-        outputs = case when x.target in ('queued', 'paused') then e.outputs else x.outputs end,
-        error = case when x.target in ('queued', 'paused') then e.error else x.error end,
-        finished_at = case when x.target in ('queued', 'paused') then e.finished_at else now() end,
+        outputs = case when x.target in ('queued', 'paused', 'waiting') then e.outputs else x.outputs end,
+        error = case when x.target in ('queued', 'paused', 'waiting') then e.error else x.error end,
+        finished_at = case when x.target in ('queued', 'paused', 'waiting') then e.finished_at else now() end,
         control = case when x.target = 'queued' then e.control else null end,
-        handed_off = case when x.target in ('queued', 'paused') then e.handed_off or x.handed_off else e.handed_off end,
-        run_after = case when x.target in ('queued', 'paused') then now() else e.run_after end,
-        run_ms = case when x.target in ('queued', 'paused')
+        handed_off = case when x.target in ('queued', 'paused', 'waiting') then e.handed_off or x.handed_off else e.handed_off end,
+        run_after = case when x.target in ('queued', 'paused', 'waiting') then now() else e.run_after end,
+        run_ms = case when x.target in ('queued', 'paused', 'waiting')
           then e.run_ms + greatest(0, floor(extract(epoch from (now() - e.segment_started_at)) * 1000))::int
           else e.run_ms end,
-        segment_started_at = case when x.target in ('queued', 'paused') then now() else e.segment_started_at end,
+        segment_started_at = case when x.target in ('queued', 'paused', 'waiting') then now() else e.segment_started_at end,
         lease_owner = null, lease_expires_at = null, updated_at = now()
       from x
       where e.id = x.id and e.fence = x.fence and e.status = 'running'

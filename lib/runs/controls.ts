@@ -29,8 +29,8 @@ const statements = {
 } satisfies Record<ControlAction, (db: Database["db"], id: string) => Promise<ControlResult | undefined>>;
 
 const allowed: Record<ControlAction, string> = {
-  cancel: "a queued, running or paused execution",
-  pause: "a queued or running execution",
+  cancel: "a queued, running, paused or waiting execution",
+  pause: "a queued, running or waiting execution",
   resume: "a paused execution (or one with a pause still pending)",
   retry: "a failed or cancelled execution",
 };

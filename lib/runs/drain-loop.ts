@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/client";
 import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
 import { createOwnerName, type DrainOptions, type DrainResult, drainQueue } from "./drain";
 import { fireDueSchedules } from "./schedules";
+import { nextWakeAt, wakeDueWaits } from "./waits";
 import { wakeDrainers } from "./wake";
 
 export interface DrainLoopOptions {
@@ -20,7 +21,29 @@ export interface DrainLoopOptions {
  */
 export async function drainOnce(database: Database, options: DrainOptions = {}): Promise<DrainResult> {
   await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
+  await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
   return drainQueue(database, options);
+}
+
+/**
+ * Fires due schedule slots and wakes due waits (timers, timeouts), then arms `timer` for the next
+ * wait due before the next poll, so a timer fires on time rather than up to a poll late.
+ */
+async function tick(
+  database: Database,
+  pollMs: number,
+  timer: { handle?: ReturnType<typeof setTimeout> },
+  again: () => void,
+) {
+  await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
+  await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
+  const next = await nextWakeAt(database.db).catch(() => undefined);
+  if (timer.handle) clearTimeout(timer.handle);
+  timer.handle = undefined;
+  if (next) {
+    const inMs = next.getTime() - Date.now();
+    if (inMs < pollMs) timer.handle = setTimeout(again, Math.max(0, inMs));
+  }
 }
 
 /**
@@ -40,17 +63,19 @@ export async function runDrainLoop(database: Database, options: DrainLoopOptions
   } catch (err) {
     console.error("LISTEN failed; polling only:", err);
   }
-  // The poll also starts due schedule slots (the enqueue wakes this loop in turn).
+  // The poll also starts due schedule slots and wakes due waits (the enqueue wakes this loop in turn).
+  const pollMs = options.pollMs ?? 1000;
+  const waitTimer: { handle?: ReturnType<typeof setTimeout> } = {};
   let firing: Promise<void> | undefined;
+  const fire = () => {
+    firing ??= tick(database, pollMs, waitTimer, fire).finally(() => {
+      firing = undefined;
+    });
+  };
   const poll = setInterval(() => {
     wakeDrainers();
-    firing ??= fireDueSchedules(database)
-      .then(() => {})
-      .catch((err) => console.error("firing schedules failed:", err))
-      .finally(() => {
-        firing = undefined;
-      });
-  }, options.pollMs ?? 1000);
+    fire();
+  }, pollMs);
   try {
     return await drainOnce(database, {
       owner: options.owner ?? createOwnerName("worker"),
@@ -61,6 +86,7 @@ export async function runDrainLoop(database: Database, options: DrainLoopOptions
     });
   } finally {
     clearInterval(poll);
+    if (waitTimer.handle) clearTimeout(waitTimer.handle);
     await firing;
     await unlisten?.().catch(() => {});
   }

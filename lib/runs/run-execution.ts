@@ -1,10 +1,11 @@
 import "server-only";
-import { isFinishedNode } from "@/lib/contract/status";
+import { isFinishedNode, isTerminal } from "@/lib/contract/status";
 import type { Database } from "@/lib/db/client";
 import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError } from "@/lib/engine/ports";
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
+import { nodeModuleOf } from "@/lib/nodes/registry";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { type Settlement, settleExecution } from "@/lib/queue/settle-execution";
 import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
@@ -15,6 +16,7 @@ import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
 import { traceClaim } from "./trace-claim";
+import { createWaitPort, endWaits, requeueIfResumed } from "./waits";
 
 export interface RunExecutionOptions {
   leaseMs: number;
@@ -35,7 +37,7 @@ export interface RunExecutionOptions {
 
 /** How a runner left an execution. `lost`: another runner holds it now, nothing was written. */
 export interface RunExecutionResult {
-  status: "succeeded" | "failed" | "cancelled" | "paused" | "queued" | "lost";
+  status: "succeeded" | "failed" | "cancelled" | "paused" | "waiting" | "queued" | "lost";
   outputs?: Record<string, unknown>;
   error?: NodeError & { nodeId?: string };
   nodes?: Record<string, NodeCheckpoint>;
@@ -152,6 +154,8 @@ export async function runClaimed(
       }),
     { what: `ports of execution ${claim.id}` },
   );
+  // Nodes that suspend (waits, sub-workflows) record their waits in the store.
+  if (suspends(claim.definition)) ports.waits = await createWaitPort(db, claim, ports.redact);
   recordClaim(claim);
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
@@ -252,6 +256,10 @@ export async function runClaimed(
       to = outcome.status;
       result = { status: outcome.status, outputs, error, nodes };
       break;
+    case "waiting":
+      to = "waiting";
+      result = { status: "waiting", nodes };
+      break;
     case "paused":
       if (yielding && !pauseRequested) {
         to = "queued";
@@ -331,8 +339,23 @@ export async function runClaimed(
     });
   }
   if (lastSeq === undefined) return { status: "lost" };
+  if (to === "waiting") {
+    // A wait resumed while this runner still held the execution: queue it again now.
+    await retryOnConnectionError(() => requeueIfResumed(database, claim.id), {
+      what: `requeueing ${claim.id}`,
+    });
+  } else if (isTerminal(to) && ports.waits) {
+    await retryOnConnectionError(() => endWaits(db, claim.id, to), {
+      what: `ending the waits of ${claim.id}`,
+    });
+  }
   if (to !== "queued" && to !== "paused") recordFinish(to, claim.mode);
   return result;
+}
+
+/** Whether a definition has nodes that may suspend (and so need the wait store). */
+function suspends(definition: ClaimedExecution["definition"]): boolean {
+  return definition.nodes.some((n) => nodeModuleOf(n.type)?.suspends === true);
 }
 
 function progressOf(nodes: Record<string, NodeCheckpoint>): { finished: number; total: number } {

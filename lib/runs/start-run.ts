@@ -289,7 +289,7 @@ async function runImmediate(
     ...extra,
   };
   if (result.error) answer.error = result.error;
-  return { httpStatus: result.status === "paused" ? 202 : 200, body: answer };
+  return { httpStatus: result.status === "paused" || result.status === "waiting" ? 202 : 200, body: answer };
 }
 
 /** Immediate runs this process is running now (bounded by MAX_INFLIGHT_IMMEDIATE). */

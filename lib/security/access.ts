@@ -16,9 +16,9 @@ const READ_ONLY_EXACT = new Set([
   // The route itself checks a session or `Bearer METRICS_TOKEN` (Prometheus has no cookie).
   "/api/metrics",
 ]);
-const READ_ONLY_PREFIXES = ["/share/", "/api/share/", "/_next/static/"];
-/** Incoming webhooks: the secret token in the URL is their credential. */
-const PUBLIC_PREFIXES = ["/api/webhooks/"];
+const READ_ONLY_PREFIXES = ["/share/", "/api/share/", "/approve/", "/_next/static/"];
+/** Incoming webhooks and resume links: the secret token in the URL is their credential. */
+const PUBLIC_PREFIXES = ["/api/webhooks/", "/api/resume/"];
 
 const underPrefix = (path: string, prefixes: string[]) =>
   prefixes.some((prefix) => path.startsWith(prefix) && path.length > prefix.length);

@@ -112,6 +112,7 @@ export const waitNode = defineNodeType({
   estimate: { typicalMs: (c) => (c.for === "duration" ? (c.ms ?? 0) : 1), waitsOnClock: true },
   sideEffects: true,
   routesByHandle: true,
+  suspends: true,
   exposesWaitLinks: (c) => c.for === "webhook" || c.for === "approval",
   async execute(ctx) {
     const { node, clock } = ctx;
