@@ -183,7 +183,7 @@ describe(`durable waits (${testDbKind})`, () => {
     await waitForStatus(database.db, id);
     const done = (await getExecutionDetail(database.db, id))!;
     expect(done.status).toBe("succeeded");
-    expect((done.outputs?.ok as { by: string }).by).toBe("webhook");
+    expect(done.outputs?.ok).toMatchObject({ by: "webhook" });
   });
 
   it("a timer fires from the database, whoever drains after it is due (no process held it)", async () => {
