@@ -63,6 +63,9 @@ export const ExecutionDetail = z.object({
   workflowVersion: z.int(),
   /** Set on a re-run: the execution whose checkpoints it reused. */
   sourceExecutionId: z.string().optional(),
+  /** A child execution (a `workflow` node's): its parent execution and the node that started it. */
+  parentExecutionId: z.string().optional(),
+  parentNodeId: z.string().optional(),
   status: ExecutionStatus,
   mode: ExecutionMode,
   inputs: z.unknown(),

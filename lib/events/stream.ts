@@ -103,6 +103,8 @@ export async function openEventStream(
   options: {
     loadSnapshot: () => Promise<ExecutionDetail | undefined>;
     redact?: Redactor;
+    /** Adds to a `waiting` node event what this viewer may see (the owner's resume links). */
+    decorate?: (payload: unknown) => unknown;
     stillAllowed?: () => Promise<boolean>;
   },
 ): Promise<Response> {
@@ -113,9 +115,15 @@ export async function openEventStream(
   if (!stored) throw notFound(`execution "${executionId}"`);
   const detail = redact ? redact(stored) : stored;
   // Frames are cached per event and shared by every subscriber; redacted ones are this stream's own.
-  const frame = redact
-    ? (event: StoredEvent) => encodeFrame({ ...event, payload: redact(event.payload) })
-    : frameOf;
+  const { decorate } = options;
+  const waitingNode = (event: StoredEvent) =>
+    event.type === "node" && (event.payload as { status?: unknown } | null)?.status === "waiting";
+  const frame = (event: StoredEvent) => {
+    const decorated = decorate !== undefined && waitingNode(event);
+    if (!redact && !decorated) return frameOf(event);
+    const payload = redact ? redact(event.payload) : event.payload;
+    return encodeFrame({ ...event, payload: decorated ? (decorate(payload) as Record<string, unknown>) : payload });
+  };
 
   let startAfter = resume ?? detail.eventSeq;
   let endAt: number | undefined;

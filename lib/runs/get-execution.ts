@@ -14,6 +14,7 @@ import { idempotencyKeyForms } from "@/lib/security/idempotency-key";
 import { isIterationKey, parseIterationKey } from "@/lib/workflow/bodies";
 import { pickTrigger, reachableFrom } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { waitLinks, waitTokenKey } from "./waits";
 
 export type { ExecutionLog, ExecutionNodeDetail, ExecutionSummary };
 
@@ -65,6 +66,14 @@ function nodeDetail(row: NodeRunRow | undefined): ExecutionNodeDetail {
     ...nodeCost(row.output),
   };
   if (row.reused) detail.reused = true;
+  if (row.status === "waiting") {
+    const info = row.output as { for?: unknown; until?: unknown; key?: unknown } | null;
+    if (info && typeof info.for === "string") {
+      detail.waiting = { for: info.for };
+      if (typeof info.until === "string") detail.waiting.until = info.until;
+      if (typeof info.key === "string") detail.waiting.key = info.key;
+    }
+  }
   return detail;
 }
 
@@ -129,6 +138,28 @@ export function toExecutionDetail(
     cost: llmTotalsOf(row),
   };
   if (row.sourceExecutionId) detail.sourceExecutionId = row.sourceExecutionId;
+  if (row.parentExecutionId) {
+    detail.parentExecutionId = row.parentExecutionId;
+    if (row.parentNodeId) detail.parentNodeId = row.parentNodeId;
+  }
+  return detail;
+}
+
+/**
+ * Adds the resume links (`resumeUrl`, and `approvalUrl` for an approval) to the waiting nodes of
+ * an execution's detail: for its signed-in owner only, never on a share link (the links are
+ * credentials).
+ */
+export async function withWaitLinks(db: Db, detail: ExecutionDetail): Promise<ExecutionDetail> {
+  const waitingNodes = Object.values(detail.nodes).filter((n) => n.waiting);
+  if (waitingNodes.length === 0) return detail;
+  const key = await waitTokenKey(db);
+  for (const [nodeId, node] of Object.entries(detail.nodes)) {
+    if (!node.waiting || (node.waiting.for !== "webhook" && node.waiting.for !== "approval")) continue;
+    const links = waitLinks(key, detail.id, nodeId);
+    node.waiting.resumeUrl = links.resumeUrl;
+    if (node.waiting.for === "approval") node.waiting.approvalUrl = links.approvalUrl;
+  }
   return detail;
 }
 
@@ -190,7 +221,12 @@ export async function getExecutionIteration(
 }
 
 /** The whole state of one execution (SPEC §3 `GET /api/executions/:id`), or undefined. */
-export async function getExecutionDetail(db: Db, id: string): Promise<ExecutionDetail | undefined> {
+/** An execution's detail (SPEC §3); `links` adds the waiting nodes' resume links (owner views only). */
+export async function getExecutionDetail(
+  db: Db,
+  id: string,
+  options: { links?: boolean } = {},
+): Promise<ExecutionDetail | undefined> {
   const [row] = await db.select().from(executions).where(eq(executions.id, id)).limit(1);
   if (!row) return undefined;
   const [runs, logs] = await Promise.all([
@@ -201,7 +237,8 @@ export async function getExecutionDetail(db: Db, id: string): Promise<ExecutionD
       .where(and(eq(executionEvents.executionId, id), eq(executionEvents.type, "log")))
       .orderBy(asc(executionEvents.seq)),
   ]);
-  return toExecutionDetail(row, runs, logs);
+  const detail = toExecutionDetail(row, runs, logs);
+  return options.links ? withWaitLinks(db, detail) : detail;
 }
 
 /**

@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ExecutionPage({ params }: Props) {
   const { id } = await params;
   const db = await getDb();
-  const detail = await getExecutionDetail(db, id);
+  const detail = await getExecutionDetail(db, id, { links: true });
   if (!detail) notFound();
   const shareUrl = await getShareUrl(db, id);
   return (

@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 /** One execution with per-node detail and logs. */
 export const GET = withErrors(async (_req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
-  const detail = await getExecutionDetail(await getDb(), id);
+  const detail = await getExecutionDetail(await getDb(), id, { links: true });
   if (!detail) throw notFound(`execution "${id}"`);
   return Response.json(detail);
 });
