@@ -213,6 +213,33 @@ export interface WaitPort {
   links(key: string): WaitLinks;
 }
 
+/** A child execution a `workflow` node starts. */
+export interface ChildRequest {
+  /** The parent node's journal key and attempt: one child per key and attempt, ever. */
+  key: string;
+  attempt: number;
+  nodeId: string;
+  workflowId: string;
+  version?: number;
+  triggerId?: string;
+  inputs: unknown;
+  /** The parent waits for its outcome (it may run inline when small and the budget allows). */
+  wait: boolean;
+}
+
+/** A child execution as its parent sees it. */
+export interface ChildState {
+  executionId: string;
+  status: string;
+  outputs?: Record<string, unknown> | null;
+  error?: (NodeError & { nodeId?: string }) | null;
+}
+
+/** Starts child executions (sub-workflows): idempotent per parent, node key and attempt. */
+export interface ChildPort {
+  start(request: ChildRequest, options: { signal: AbortSignal }): Promise<ChildState>;
+}
+
 /** Everything an execution needs from the outside world. */
 export interface EnginePorts {
   journal: Journal;
@@ -229,6 +256,8 @@ export interface EnginePorts {
   tracer?: AttemptTracer;
   /** Durable waits; without it a node that would suspend fails (or, for a short timer, sleeps). */
   waits?: WaitPort;
+  /** Child executions (the `workflow` node); without it the node fails with a clear error. */
+  children?: ChildPort;
 }
 
 /** One invocation of a `code` node's JavaScript: what it sees and its limits. */

@@ -122,7 +122,10 @@ export async function openEventStream(
     const decorated = decorate !== undefined && waitingNode(event);
     if (!redact && !decorated) return frameOf(event);
     const payload = redact ? redact(event.payload) : event.payload;
-    return encodeFrame({ ...event, payload: decorated ? (decorate(payload) as Record<string, unknown>) : payload });
+    return encodeFrame({
+      ...event,
+      payload: decorated ? (decorate(payload) as Record<string, unknown>) : payload,
+    });
   };
 
   let startAfter = resume ?? detail.eventSeq;

@@ -13,6 +13,7 @@ import { outputNode } from "./output/output-node";
 import { transformNode } from "./transform/transform-node";
 import { triggerNode } from "./trigger/trigger-node";
 import { waitNode } from "./wait/wait-node";
+import { workflowNode } from "./workflow/workflow-node";
 
 /**
  * THE list of node types. Adding a type is one folder under `lib/nodes/` and one line here; the
@@ -28,6 +29,7 @@ export const nodeModules = [
   transformNode,
   codeNode,
   loopNode,
+  workflowNode,
   mergeNode,
   delayNode,
   waitNode,

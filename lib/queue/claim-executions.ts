@@ -25,6 +25,10 @@ export interface ClaimedExecution {
   traceContext?: string | null;
   /** How long a queued execution waited to be claimed (ms); absent for lease recoveries and immediate runs. */
   waitedMs?: number | null;
+  /** A child execution's parent (a `workflow` node's run), resumed when the child ends. */
+  parentExecutionId?: string | null;
+  /** Nesting depth (0: top level). */
+  depth?: number;
 }
 
 interface ClaimRow {
@@ -43,6 +47,8 @@ interface ClaimRow {
   mode?: string;
   trace_context?: string | null;
   waited_ms?: number | string | null;
+  parent_execution_id?: string | null;
+  depth?: number;
 }
 
 /**
@@ -90,7 +96,7 @@ export async function claimExecutions(
     where e.id = picked.id
     returning e.id, e.workflow_id, e.fence, e.claims, e.definition, e.inputs, e.trigger_id, e.node_id,
       e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms,
-      e.mode, e.trace_context,
+      e.mode, e.trace_context, e.parent_execution_id, e.depth,
       case when picked.k = 1 then (extract(epoch from now() - e.run_after) * 1000)::float8 end as waited_ms`,
   );
   return rows.map(toClaimed);
@@ -114,6 +120,33 @@ export function toClaimed(r: ClaimRow): ClaimedExecution {
     mode: r.mode,
     traceContext: r.trace_context ?? null,
     waitedMs: r.waited_ms === null || r.waited_ms === undefined ? null : Number(r.waited_ms),
+    parentExecutionId: r.parent_execution_id ?? null,
+    depth: r.depth ?? 0,
   };
+}
+
+/** Claims one queued execution by id (a child run inline by its parent's runner), or undefined. */
+export async function claimExecutionById(
+  db: Db,
+  id: string,
+  options: { owner: string; leaseMs: number },
+): Promise<ClaimedExecution | undefined> {
+  const rows = await query<ClaimRow>(
+    db,
+    sql`update executions e set
+      status = 'running',
+      lease_owner = ${options.owner},
+      lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond',
+      fence = e.fence + 1,
+      claims = e.claims + 1,
+      started_at = coalesce(e.started_at, now()),
+      segment_started_at = now(),
+      updated_at = now()
+    where e.id = ${id} and e.status = 'queued'
+    returning e.id, e.workflow_id, e.fence, e.claims, e.definition, e.inputs, e.trigger_id, e.node_id,
+      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms,
+      e.mode, e.trace_context, e.parent_execution_id, e.depth`,
+  );
+  return rows[0] ? toClaimed(rows[0]) : undefined;
 }
 export type { ClaimRow };

@@ -30,7 +30,10 @@ export async function enqueueExecution(
     const column = COLUMNS[key];
     if (value === undefined || !column) continue;
     names.push(sql`${sql.identifier(column.name)}`);
-    params.push(is(value, SQL) ? value : value === null ? sql`null` : sql`${sql.param(value, column)}`);
+    // `is` walks the prototype chain, which a null-prototype object (an expression's result) lacks.
+    const isSql =
+      value !== null && typeof value === "object" && Object.getPrototypeOf(value) !== null && is(value, SQL);
+    params.push(value === null ? sql`null` : isSql ? (value as SQL) : sql`${sql.param(value, column)}`);
   }
   const raw = await query<Record<string, unknown>>(
     db,

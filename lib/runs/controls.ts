@@ -8,6 +8,7 @@ import { notifyQueue } from "@/lib/queue/notify-queue";
 import { pauseExecution } from "@/lib/queue/pause-execution";
 import { resumeExecution } from "@/lib/queue/resume-execution";
 import { retryExecution } from "@/lib/queue/retry-execution";
+import { liveChildrenOf } from "./children";
 import { getExecutionDetail } from "./get-execution";
 import { kickDrain } from "./kick-drain";
 
@@ -53,6 +54,12 @@ export async function controlExecution(
   }
   const result = await statements[action](database.db, id);
   if (!result) throw notFound(`execution "${id}"`);
+  // Cancel, pause and resume reach the children a parent's workflow nodes started.
+  if (result.changed && (action === "cancel" || action === "pause" || action === "resume")) {
+    // Each child's own control reaches its children in turn.
+    for (const child of await liveChildrenOf(database, id))
+      await controlExecution(database, child, action).catch(() => {});
+  }
   if (!result.changed) {
     throw new AppError(
       409,

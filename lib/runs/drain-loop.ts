@@ -1,6 +1,7 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
+import { sweepChildWaits } from "./children";
 import { createOwnerName, type DrainOptions, type DrainResult, drainQueue } from "./drain";
 import { fireDueSchedules } from "./schedules";
 import { nextWakeAt, wakeDueWaits } from "./waits";
@@ -22,6 +23,7 @@ export interface DrainLoopOptions {
 export async function drainOnce(database: Database, options: DrainOptions = {}): Promise<DrainResult> {
   await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
   await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
+  await sweepChildWaits(database).catch((err) => console.error("waking parents failed:", err));
   return drainQueue(database, options);
 }
 
@@ -37,6 +39,7 @@ async function tick(
 ) {
   await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
   await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
+  await sweepChildWaits(database).catch((err) => console.error("waking parents failed:", err));
   const next = await nextWakeAt(database.db).catch(() => undefined);
   if (timer.handle) clearTimeout(timer.handle);
   timer.handle = undefined;

@@ -6,12 +6,14 @@ import type { EngineEvent, EventSink, ExecutionEvent, NodeCheckpoint, NodeError 
 import { type RunOutcome, runWorkflow } from "@/lib/engine/run-workflow";
 import { encodeEvent } from "@/lib/events/store";
 import { nodeModuleOf } from "@/lib/nodes/registry";
+import { cancelExecution } from "@/lib/queue/cancel-execution";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { type Settlement, settleExecution } from "@/lib/queue/settle-execution";
 import { capCheckpoints, capRunOutputs } from "@/lib/security/limits";
 import { safeErrorMessage } from "@/lib/security/safe-error";
 import { recordClaim, recordFinish } from "@/lib/telemetry/metrics";
 import { parseIterationKey } from "@/lib/workflow/bodies";
+import { controlChildren, createChildPort, resolveChildWaits } from "./children";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
@@ -155,7 +157,22 @@ export async function runClaimed(
     { what: `ports of execution ${claim.id}` },
   );
   // Nodes that suspend (waits, sub-workflows) record their waits in the store.
-  if (suspends(claim.definition)) ports.waits = await createWaitPort(db, claim, ports.redact);
+  if (suspends(claim.definition)) {
+    ports.waits = await createWaitPort(db, claim, ports.redact);
+    ports.children = createChildPort(database, claim, {
+      // An immediate run may run a small child inline; a drained one queues it and suspends.
+      inline: options.immediate ? "small" : "never",
+      deadline: options.deadline,
+      leaseMs: options.leaseMs,
+      runInline: (child) =>
+        runExecution(database, child, {
+          leaseMs: options.leaseMs,
+          deadline: options.deadline,
+          hardDeadline: options.hardDeadline,
+          immediate: true,
+        }),
+    });
+  }
   recordClaim(claim);
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
@@ -347,6 +364,14 @@ export async function runClaimed(
   } else if (isTerminal(to) && ports.waits) {
     await retryOnConnectionError(() => endWaits(db, claim.id, to), {
       what: `ending the waits of ${claim.id}`,
+    });
+    // A parent that ended (failed, cancelled) takes its children still running with it.
+    if (to !== "succeeded") await controlChildren(database, claim.id, (id) => cancelExecution(db, id));
+  }
+  if (isTerminal(to) && claim.parentExecutionId) {
+    // A child ended: its parent's wait on it resolves and the parent is queued again.
+    await retryOnConnectionError(() => resolveChildWaits(database, claim.id), {
+      what: `waking the parent of ${claim.id}`,
     });
   }
   if (to !== "queued" && to !== "paused") recordFinish(to, claim.mode);

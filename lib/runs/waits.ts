@@ -89,37 +89,51 @@ export async function createWaitPort(
       const wakeBy = wait.dueAt ? "timer" : wait.timeoutAt ? "timeout" : null;
       const approval = wait.approval ? toJsonParam(redact(wait.approval)) : null;
       // A timer already due (a run resumed late) is resolved by the next wake, not here.
-      const rows = await query<{ status: string; resolution: WaitResolution | null }>(
+      const inserted = await query<{ status: string }>(
         db,
-        sql`with ins as (
-            insert into waits (execution_id, node_key, workflow_id, node_id, kind, token_hash, wake_at, wake_by,
+        sql`insert into waits (execution_id, node_key, workflow_id, node_id, kind, token_hash, wake_at, wake_by,
               correlation_key, child_execution_id, approval)
             values (${execution.id}, ${wait.key}, ${execution.workflowId}, ${wait.nodeId}, ${wait.for},
               ${hashWaitToken(token)}, ${wakeAt ?? null}, ${wakeBy}, ${wait.correlationKey ?? null},
               ${wait.childExecutionId ?? null}, ${approval}::text::jsonb)
             on conflict (execution_id, node_key) do nothing
-            returning status, resolution
-          ), old as (
-            update waits set status = 'done' where execution_id = ${execution.id} and node_key = ${wait.key}
-              and status = 'resolved' and not exists (select 1 from ins)
-            returning status, resolution
-          )
-          select status, resolution from ins
-          union all select status, resolution from old
-          union all select status, resolution from waits
-            where execution_id = ${execution.id} and node_key = ${wait.key} and status <> 'resolved'
-              and not exists (select 1 from ins) and not exists (select 1 from old)`,
+            returning status`,
       );
+      // Registered before (the node runs again): a resolved wait is consumed (`done`) and its
+      // outcome returned; a pending one stays pending.
+      const rows =
+        inserted.length > 0
+          ? [{ status: "pending", resolution: null }]
+          : await query<{ status: string; resolution: WaitResolution | null }>(
+              db,
+              sql`update waits set status = case when status = 'resolved' then 'done' else status end
+                where execution_id = ${execution.id} and node_key = ${wait.key}
+                returning status, resolution`,
+            );
       const row = rows[0];
       if (row && (row.status === "done" || row.status === "resolved") && row.resolution)
         return { status: "resolved", resolution: row.resolution };
+      // A child that ended before its parent's wait was registered: take its outcome now.
+      if (wait.childExecutionId) {
+        const [done] = await query<{ resolution: WaitResolution }>(
+          db,
+          sql`update waits w set status = 'done', resolved_at = now(),
+              resolution = jsonb_build_object('resumedAt', ${new Date().toISOString()}::text, 'by', 'execution',
+                'data', jsonb_build_object('executionId', c.id, 'status', c.status, 'outputs', c.outputs, 'error', c.error))
+            from executions c
+            where w.execution_id = ${execution.id} and w.node_key = ${wait.key} and w.status = 'pending'
+              and c.id = ${wait.childExecutionId} and c.status in ('succeeded', 'failed', 'cancelled')
+            returning w.resolution`,
+        );
+        if (done) return { status: "resolved", resolution: done.resolution };
+      }
       return { status: "pending" };
     },
   };
 }
 
 /** Queues the executions among `ids` that rest `waiting`, and wakes the drainers. */
-async function requeueWaiting(database: Database, ids: string[]): Promise<string[]> {
+export async function requeueWaiting(database: Database, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await query<{ id: string }>(
     database.db,

@@ -7,6 +7,7 @@ import { webhooks, workflows } from "@/lib/db/schema";
 import { getVersionOrThrow, type VersionMeta, writeVersion } from "@/lib/versions/store";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { validateWorkflow } from "@/lib/workflow/validate";
+import { checkWorkflowCalls } from "./calls";
 import { syncSchedules } from "./schedules";
 
 /** A row of `GET /api/workflows`. */
@@ -73,6 +74,7 @@ export async function createWorkflow(
   meta: Pick<VersionMeta, "author" | "message"> = {},
 ): Promise<WorkflowRecord> {
   const definition = parseDefinitionOrThrow(input);
+  await checkWorkflowCalls(db, undefined, definition);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(workflows)
@@ -96,6 +98,7 @@ export async function updateWorkflow(
   options: { expectedVersion?: number } & VersionMeta = {},
 ): Promise<WorkflowRecord> {
   const definition = parseDefinitionOrThrow(input);
+  await checkWorkflowCalls(db, id, definition);
   const where =
     options.expectedVersion === undefined
       ? eq(workflows.id, id)

@@ -1,0 +1,315 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "@/lib/api/errors";
+import type { Database } from "@/lib/db/client";
+import { executions } from "@/lib/db/schema";
+import { type LocalHttpServer, sendJson, startLocalHttpServer } from "@/lib/engine/testing/local-http-server";
+import { resetEnv } from "@/lib/env";
+import { createTestDatabase, postgresAvailable, testDbKind } from "@/lib/testing/db";
+import { createWorkflow, updateWorkflow } from "@/lib/workflow-store/service";
+import { controlExecution } from "./controls";
+import { drainQueue } from "./drain";
+import { getExecutionDetail } from "./get-execution";
+import { startRun } from "./start-run";
+import { waitForStatus } from "./testing/fixtures";
+
+let database: Database;
+let server: LocalHttpServer;
+const hits = new Map<string, number>();
+
+beforeAll(async () => {
+  process.env.HTTP_ALLOW_PRIVATE_NETWORK = "true";
+  resetEnv();
+  database = await createTestDatabase();
+  server = await startLocalHttpServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    const ms = Number(url.searchParams.get("ms") ?? 0);
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    if (url.pathname.startsWith("/fail")) sendJson(res, 500, { error: "child broke" });
+    else sendJson(res, 200, { path: url.pathname });
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await database?.close();
+});
+
+const drain = () => drainQueue(database, { budgetMs: 30_000, pruneBatch: 0 });
+
+type Node = { id: string; type: string; config: Record<string, unknown>; parentId?: string };
+const def = (
+  name: string,
+  nodes: Node[],
+  chain: string[],
+  extraEdges: { source: string; target: string }[] = [],
+) => ({
+  version: 1,
+  name,
+  nodes,
+  edges: [...chain.slice(1).map((target, i) => ({ source: chain[i]!, target })), ...extraEdges],
+});
+
+/** A child: trigger → transform (doubles inputs.n) → output; optional http call first. */
+async function childWorkflow(name: string, options: { http?: string; wait?: boolean } = {}) {
+  const nodes: Node[] = [{ id: "start", type: "trigger", config: {} }];
+  const chain = ["start"];
+  if (options.http) {
+    nodes.push({ id: "call", type: "http", config: { method: "GET", url: `${server.url}${options.http}` } });
+    chain.push("call");
+  }
+  if (options.wait) {
+    nodes.push({ id: "hold", type: "wait", config: { for: "webhook" } });
+    chain.push("hold");
+  }
+  nodes.push({ id: "double", type: "transform", config: { expression: "inputs.n * 2" } });
+  nodes.push({ id: "result", type: "output", config: { value: "input" } });
+  chain.push("double", "result");
+  return (await createWorkflow(database.db, def(name, nodes, chain))).id;
+}
+
+async function parentWorkflow(name: string, childId: string, call: Record<string, unknown> = {}) {
+  return (
+    await createWorkflow(
+      database.db,
+      def(
+        name,
+        [
+          { id: "start", type: "trigger", config: {} },
+          {
+            id: "sub",
+            type: "workflow",
+            config: { workflowId: childId, inputs: "{ 'n': inputs.n }", ...call },
+          },
+          { id: "out", type: "output", config: { value: "input" } },
+        ],
+        ["start", "sub", "out"],
+      ),
+    )
+  ).id;
+}
+
+const childrenOf = (parentId: string) =>
+  database.db.select().from(executions).where(eq(executions.parentExecutionId, parentId));
+
+describe(`sub-workflows (${testDbKind})`, () => {
+  it("queued: the parent waits without a runner, the child runs, the parent resumes with its outputs", async () => {
+    const child = await childWorkflow("child q", { http: "/q?ms=50" });
+    const parent = await parentWorkflow("parent q", child);
+    const res = await startRun(database, parent, { mode: "queued", inputs: { n: 21 } });
+    const id = res.body.executionId as string;
+    await drain();
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("succeeded");
+    expect(row.outputs).toEqual({ out: { result: 42 } });
+    const kids = await childrenOf(id);
+    expect(kids).toHaveLength(1);
+    expect(kids[0]).toMatchObject({ parentNodeId: "sub", depth: 1, status: "succeeded", workflowId: child });
+    const detail = (await getExecutionDetail(database.db, kids[0]!.id))!;
+    expect(detail).toMatchObject({ parentExecutionId: id, parentNodeId: "sub" });
+  });
+
+  it("immediate: a small child runs inline in the request", async () => {
+    const child = await childWorkflow("child i");
+    const parent = await parentWorkflow("parent i", child);
+    const res = await startRun(database, parent, { mode: "immediate", inputs: { n: 5 } });
+    expect(res.httpStatus).toBe(200);
+    expect(res.body).toMatchObject({ status: "succeeded", outputs: { out: { result: 10 } } });
+    expect(await childrenOf(res.body.executionId as string)).toHaveLength(1);
+  });
+
+  it("wait: false outputs the child's id at once; the child runs on its own", async () => {
+    const child = await childWorkflow("child nw", { http: "/nw?ms=100" });
+    const parent = await parentWorkflow("parent nw", child, { wait: false });
+    const res = await startRun(database, parent, { mode: "immediate", inputs: { n: 1 } });
+    expect(res.body.status).toBe("succeeded");
+    const out = (res.body.outputs as { out: { executionId: string } }).out;
+    const kids = await childrenOf(res.body.executionId as string);
+    expect(kids.map((k) => k.id)).toEqual([out.executionId]);
+    const kid = await waitForStatus(database.db, out.executionId);
+    expect(kid.outputs).toEqual({ result: 2 });
+  });
+
+  it("a failed child fails the node with the child's error and a link to it", async () => {
+    const child = await childWorkflow("child f", { http: "/fail" });
+    const parent = await parentWorkflow("parent f", child);
+    const res = await startRun(database, parent, { mode: "queued", inputs: { n: 1 } });
+    const id = res.body.executionId as string;
+    await drain();
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("failed");
+    const [kid] = await childrenOf(id);
+    expect(row.error?.nodeId).toBe("sub");
+    expect(row.error?.code).toBe("child_failed");
+    expect(row.error?.message).toContain(`/executions/${kid!.id}`);
+    expect(row.error?.message).toContain("500");
+  });
+
+  it("cancelling a parent reaches its waiting child", async () => {
+    const child = await childWorkflow("child c", { wait: true });
+    const parent = await parentWorkflow("parent c", child);
+    const res = await startRun(database, parent, { mode: "queued", inputs: { n: 1 } });
+    const id = res.body.executionId as string;
+    await drain();
+    await waitForStatus(database.db, id, ["waiting"]);
+    const [kid] = await childrenOf(id);
+    await waitForStatus(database.db, kid!.id, ["waiting"]);
+    await controlExecution(database, id, "cancel");
+    expect((await waitForStatus(database.db, id)).status).toBe("cancelled");
+    expect((await waitForStatus(database.db, kid!.id)).status).toBe("cancelled");
+  });
+
+  it("nesting deeper than 10 fails the node, whatever the ids are computed to be", async () => {
+    const self = (
+      await createWorkflow(
+        database.db,
+        def("recursive", [{ id: "start", type: "trigger", config: {} }], ["start"]),
+      )
+    ).id;
+    await updateWorkflow(
+      database.db,
+      self,
+      def(
+        "recursive",
+        [
+          { id: "start", type: "trigger", config: {} },
+          { id: "sub", type: "workflow", config: { workflowId: "{{ inputs.self }}", inputs: "inputs" } },
+        ],
+        ["start", "sub"],
+      ),
+    );
+    const res = await startRun(database, self, { mode: "queued", inputs: { self } });
+    const id = res.body.executionId as string;
+    await drain();
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("failed");
+    expect(row.error?.message).toMatch(/nest more than 10 levels/);
+    const all = await database.db.select().from(executions).where(eq(executions.workflowId, self));
+    expect(Math.max(...all.map((e) => e.depth))).toBe(10);
+    expect(all).toHaveLength(11);
+  });
+
+  it("save refuses a static cycle, an unknown workflow and an unknown trigger, naming the field", async () => {
+    const a = await childWorkflow("A");
+    const b = await parentWorkflow("B", a);
+    const err = await updateWorkflow(
+      database.db,
+      a,
+      def(
+        "A",
+        [
+          { id: "start", type: "trigger", config: {} },
+          { id: "callB", type: "workflow", config: { workflowId: b } },
+        ],
+        ["start", "callB"],
+      ),
+    ).catch((e: unknown) => e as AppError);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).status).toBe(422);
+    expect((err as AppError).message).toBe("calls would loop: A → B → A");
+    expect((err as AppError).issues?.[0]?.path).toBe("nodes[1].config.workflowId");
+
+    const missing = await parentWorkflow("C", "no-such-workflow").catch((e: unknown) => e as AppError);
+    expect((missing as AppError).issues?.[0]?.path).toBe("nodes[1].config.workflowId");
+    const badTrigger = await parentWorkflow("D", a, { triggerId: "nope" }).catch(
+      (e: unknown) => e as AppError,
+    );
+    expect((badTrigger as AppError).issues?.[0]?.path).toBe("nodes[1].config.triggerId");
+  });
+
+  it("a loop maps a workflow over 100 items at concurrency 10, each child started exactly once", async () => {
+    const child = await childWorkflow("child map", { http: "/map?ms=5" });
+    const parent = (
+      await createWorkflow(
+        database.db,
+        def(
+          "map",
+          [
+            { id: "start", type: "trigger", config: {} },
+            { id: "each", type: "loop", config: { items: "inputs.items", concurrency: 10 } },
+            {
+              id: "sub",
+              type: "workflow",
+              parentId: "each",
+              config: { workflowId: child, inputs: "{ 'n': $item }" },
+            },
+            {
+              id: "out",
+              type: "output",
+              config: { value: "$map(input.results, function($r) { $r.result })" },
+            },
+          ],
+          ["start", "each", "out"],
+        ),
+      )
+    ).id;
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    hits.set("/map", 0);
+    const res = await startRun(database, parent, { mode: "queued", inputs: { items } });
+    const id = res.body.executionId as string;
+    for (let i = 0; i < 20; i++) {
+      await drain();
+      const [row] = await database.db.select().from(executions).where(eq(executions.id, id));
+      if (row && ["succeeded", "failed"].includes(row.status)) break;
+    }
+    const row = await waitForStatus(database.db, id, ["succeeded", "failed"], 60_000);
+    expect(row.error).toBeNull();
+    expect(row.outputs).toEqual({ out: items.map((n) => n * 2) });
+    const kids = await childrenOf(id);
+    expect(kids).toHaveLength(100);
+    expect(new Set(kids.map((k) => k.parentKey)).size).toBe(100);
+    expect(hits.get("/map")).toBe(100);
+  }, 120_000);
+});
+
+const RUNNER = path.join(import.meta.dirname, "testing", "runner-child.ts");
+const LEASE_MS = 1500;
+const pgEnabled = testDbKind === "postgres" && (await postgresAvailable());
+
+describe("sub-workflow crash safety (real Postgres, runner in a child process)", () => {
+  it.skipIf(!pgEnabled)(
+    "a SIGKILL between child start and the parent's checkpoint starts no second child",
+    async () => {
+      if (!("url" in database)) throw new Error("postgres only");
+      const child = await childWorkflow("child kill", { http: "/kill?ms=300" });
+      const parent = await parentWorkflow("parent kill", child);
+      const res = await startRun(database, parent, { mode: "queued", inputs: { n: 4 } });
+      const id = res.body.executionId as string;
+      const proc: ChildProcess = spawn(
+        process.execPath,
+        ["--conditions=react-server", "--import", "tsx", RUNNER],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: database.url,
+            EXECUTION_LEASE_MS: String(LEASE_MS),
+            HTTP_ALLOW_PRIVATE_NETWORK: "true",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const end = Date.now() + 60_000;
+      while ((await childrenOf(id)).length === 0) {
+        if (Date.now() > end) throw new Error("the child never started");
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      proc.kill("SIGKILL");
+      await new Promise<void>((resolve) =>
+        proc.exitCode !== null ? resolve() : proc.once("exit", () => resolve()),
+      );
+      await new Promise((r) => setTimeout(r, LEASE_MS + 200));
+      for (let i = 0; i < 5; i++) {
+        await drainQueue(database, { leaseMs: LEASE_MS, budgetMs: 30_000, pruneBatch: 0 });
+        const [row] = await database.db.select().from(executions).where(eq(executions.id, id));
+        if (row?.status === "succeeded") break;
+      }
+      const row = await waitForStatus(database.db, id);
+      expect(row.status).toBe("succeeded");
+      expect(row.outputs).toEqual({ out: { result: 8 } });
+      expect(await childrenOf(id)).toHaveLength(1);
+    },
+    90_000,
+  );
+});

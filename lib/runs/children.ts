@@ -1,0 +1,276 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { isTerminal } from "@/lib/contract/status";
+import { type Database, query } from "@/lib/db/client";
+import { executions, workflows, workflowVersions } from "@/lib/db/schema";
+import { EngineError } from "@/lib/engine/errors";
+import type { ChildPort, ChildRequest, ChildState, WaitResolution } from "@/lib/engine/ports";
+import { claimExecutionById } from "@/lib/queue/claim-executions";
+import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { notifyQueue } from "@/lib/queue/notify-queue";
+import { pickTrigger } from "@/lib/workflow/graph";
+import type { WorkflowDefinition } from "@/lib/workflow/schema";
+import { createOwnerName } from "./drain";
+import { kickDrain } from "./kick-drain";
+import { requeueWaiting } from "./waits";
+
+/** The deepest a chain of sub-workflows may nest. */
+export const MAX_CHILD_DEPTH = 10;
+/** A child this small (nodes) may run inline in its parent's immediate request. */
+const INLINE_MAX_NODES = 25;
+/** …when at least this much of the request's budget is left. */
+const INLINE_MIN_BUDGET_MS = 500;
+
+export interface ChildPortOptions {
+  /** Run every child to its end before answering (single-node play). */
+  inline?: "always" | "small" | "never";
+  /** Epoch ms: the parent's soft deadline (an inline child hands off to the queue past it). */
+  deadline?: number;
+  leaseMs: number;
+  /** Runs a claimed child inline (the runner's own `runExecution`, passed in to avoid an import cycle). */
+  runInline?: (claim: NonNullable<Awaited<ReturnType<typeof claimExecutionById>>>) => Promise<unknown>;
+}
+
+/**
+ * The child executions of one parent execution (`ports.children`). Starting a child is idempotent
+ * per parent, node key and attempt (`parent_key`, unique per parent): a resumed parent finds the
+ * child it started before its crash instead of starting a second one. A child is queued like any
+ * run (it holds no part of its parent's runner), or, when small and the parent's immediate budget
+ * allows, claimed and run right here.
+ */
+export function createChildPort(
+  database: Database,
+  parent: { id: string; workflowId: string },
+  options: ChildPortOptions,
+): ChildPort {
+  const { db } = database;
+  let parentRow:
+    | Promise<{ depth: number; createdAt: Date; traceContext: string | null } | undefined>
+    | undefined;
+  const loadParent = () => {
+    parentRow ??= db
+      .select({
+        depth: executions.depth,
+        createdAt: executions.createdAt,
+        traceContext: executions.traceContext,
+      })
+      .from(executions)
+      .where(eq(executions.id, parent.id))
+      .then((rows) => rows[0]);
+    return parentRow;
+  };
+
+  const stateOf = (row: {
+    id: string;
+    status: string;
+    outputs: unknown;
+    error: ChildState["error"] | null;
+  }): ChildState => ({
+    executionId: row.id,
+    status: row.status,
+    outputs: (row.outputs as Record<string, unknown> | null) ?? null,
+    error: row.error ?? null,
+  });
+
+  const existing = async (parentKey: string) => {
+    const [row] = await db
+      .select({
+        id: executions.id,
+        status: executions.status,
+        outputs: executions.outputs,
+        error: executions.error,
+      })
+      .from(executions)
+      .where(and(eq(executions.parentExecutionId, parent.id), eq(executions.parentKey, parentKey)))
+      .limit(1);
+    return row;
+  };
+
+  return {
+    async start(request: ChildRequest): Promise<ChildState> {
+      const parentKey = `${request.key}@${request.attempt}`;
+      const found = await existing(parentKey);
+      if (found) return stateOf(found);
+      const p = await loadParent();
+      const depth = (p?.depth ?? 0) + 1;
+      if (depth > MAX_CHILD_DEPTH)
+        throw new EngineError(
+          "depth_exceeded",
+          `sub-workflows nest more than ${MAX_CHILD_DEPTH} levels deep at "${request.nodeId}" (workflow "${request.workflowId}")`,
+        );
+      const target = await loadTarget(database, request, p?.createdAt);
+      const id = randomUUID();
+      try {
+        await enqueueExecution(db, {
+          id,
+          workflowId: request.workflowId,
+          workflowVersion: target.version,
+          status: "queued",
+          mode: "queued",
+          requestedMode: "queued",
+          definition: target.definition,
+          inputs: (request.inputs ?? {}) as Record<string, unknown>,
+          triggerId: request.triggerId,
+          tags: ["child"],
+          parentExecutionId: parent.id,
+          parentNodeId: request.nodeId,
+          parentKey,
+          depth,
+          traceContext: p?.traceContext ?? undefined,
+        });
+      } catch (err) {
+        // Another runner of this parent (a lease takeover) started it first: use that one.
+        const raced = await existing(parentKey);
+        if (raced) return stateOf(raced);
+        throw err;
+      }
+      const small = target.definition.nodes.length <= INLINE_MAX_NODES;
+      const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
+      const inline =
+        request.wait &&
+        options.runInline !== undefined &&
+        (options.inline === "always" ||
+          (options.inline === "small" && small && budgetLeft >= INLINE_MIN_BUDGET_MS));
+      if (inline) {
+        const claim = await claimExecutionById(db, id, {
+          owner: createOwnerName("child"),
+          leaseMs: options.leaseMs,
+        });
+        if (claim) await options.runInline!(claim);
+      } else {
+        await notifyQueue(db);
+        kickDrain(database);
+      }
+      const row = await existing(parentKey);
+      return row ? stateOf(row) : { executionId: id, status: "queued" };
+    },
+  };
+}
+
+/** The workflow and version a child runs: the one asked for, else the latest as of the parent's start. */
+async function loadTarget(
+  database: Database,
+  request: ChildRequest,
+  parentCreatedAt: Date | undefined,
+): Promise<{ definition: WorkflowDefinition; version: number }> {
+  const { db } = database;
+  let target: { definition: WorkflowDefinition; version: number } | undefined;
+  if (request.version !== undefined) {
+    [target] = await db
+      .select({ definition: workflowVersions.definition, version: workflowVersions.version })
+      .from(workflowVersions)
+      .where(
+        and(
+          eq(workflowVersions.workflowId, request.workflowId),
+          eq(workflowVersions.version, request.version),
+        ),
+      )
+      .limit(1);
+    if (!target)
+      throw new EngineError(
+        "not_found",
+        `workflow "${request.workflowId}" has no version ${request.version}`,
+      );
+  } else {
+    if (parentCreatedAt) {
+      [target] = await db
+        .select({ definition: workflowVersions.definition, version: workflowVersions.version })
+        .from(workflowVersions)
+        .where(
+          and(
+            eq(workflowVersions.workflowId, request.workflowId),
+            lte(workflowVersions.createdAt, parentCreatedAt),
+          ),
+        )
+        .orderBy(desc(workflowVersions.version))
+        .limit(1);
+    }
+    if (!target) {
+      [target] = await db
+        .select({ definition: workflows.definition, version: workflows.version })
+        .from(workflows)
+        .where(eq(workflows.id, request.workflowId))
+        .limit(1);
+    }
+    if (!target) throw new EngineError("not_found", `workflow "${request.workflowId}" does not exist`);
+  }
+  if (!pickTrigger(target.definition, request.triggerId))
+    throw new EngineError(
+      "invalid_trigger",
+      request.triggerId === undefined
+        ? `workflow "${request.workflowId}" has no trigger`
+        : `workflow "${request.workflowId}" has no trigger "${request.triggerId}"`,
+    );
+  return target;
+}
+
+/**
+ * A child ended: resolves the wait of the parent node that waits on it (if any) and queues the
+ * parent. Safe to repeat (the wait resolves once); `sweepChildWaits` catches any a crash missed.
+ */
+export async function resolveChildWaits(database: Database, childId: string): Promise<void> {
+  const [child] = await database.db
+    .select({ status: executions.status, outputs: executions.outputs, error: executions.error })
+    .from(executions)
+    .where(eq(executions.id, childId))
+    .limit(1);
+  if (!child || !isTerminal(child.status)) return;
+  const resolution: WaitResolution = {
+    resumedAt: new Date().toISOString(),
+    by: "execution",
+    data: {
+      executionId: childId,
+      status: child.status,
+      outputs: child.outputs ?? null,
+      error: child.error ?? null,
+    },
+  };
+  const rows = await query<{ execution_id: string }>(
+    database.db,
+    sql`update waits set status = 'resolved', resolution = ${JSON.stringify(resolution)}::text::jsonb, resolved_at = now()
+      where child_execution_id = ${childId} and status = 'pending'
+      returning execution_id`,
+  );
+  await requeueWaiting(
+    database,
+    rows.map((r) => r.execution_id),
+  );
+}
+
+/** Resolves parent waits whose child already ended (a crash between the child's end and its parent's wake). */
+export async function sweepChildWaits(database: Database, limit = 100): Promise<void> {
+  const rows = await query<{ child: string }>(
+    database.db,
+    sql`select w.child_execution_id as child from waits w join executions c on c.id = w.child_execution_id
+      where w.status = 'pending' and w.kind = 'execution' and c.status in ('succeeded', 'failed', 'cancelled')
+      limit ${limit}`,
+  );
+  for (const r of rows) await resolveChildWaits(database, r.child);
+}
+
+/** The children of an execution that are not over yet. */
+export async function liveChildrenOf(database: Database, parentId: string): Promise<string[]> {
+  const rows = await database.db
+    .select({ id: executions.id, status: executions.status })
+    .from(executions)
+    .where(eq(executions.parentExecutionId, parentId));
+  return rows.filter((r) => !isTerminal(r.status)).map((r) => r.id);
+}
+
+/**
+ * Applies a cancel or pause to the live children of an execution, and to theirs in turn (at most
+ * MAX_CHILD_DEPTH levels). A running child learns of it from its next heartbeat.
+ */
+export async function controlChildren(
+  database: Database,
+  parentId: string,
+  apply: (id: string) => Promise<unknown>,
+  level = 0,
+): Promise<void> {
+  if (level >= MAX_CHILD_DEPTH) return;
+  for (const child of await liveChildrenOf(database, parentId)) {
+    await apply(child).catch(() => {});
+    await controlChildren(database, child, apply, level + 1);
+  }
+}
