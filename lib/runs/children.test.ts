@@ -313,3 +313,32 @@ describe("sub-workflow crash safety (real Postgres, runner in a child process)",
     90_000,
   );
 });
+
+describe(`sub-workflows: waits and single-node play (${testDbKind})`, () => {
+  it("a parent waiting on a waiting child resumes when the child is resumed", async () => {
+    const { resumeByToken, waitToken, waitTokenKey } = await import("./waits");
+    const child = await childWorkflow("child w", { wait: true });
+    const parent = await parentWorkflow("parent w", child);
+    const res = await startRun(database, parent, { mode: "queued", inputs: { n: 3 } });
+    const id = res.body.executionId as string;
+    await drain();
+    await waitForStatus(database.db, id, ["waiting"]);
+    const [kid] = await childrenOf(id);
+    await waitForStatus(database.db, kid!.id, ["waiting"]);
+    await resumeByToken(database, waitToken(await waitTokenKey(database.db), kid!.id, "hold"), { go: true });
+    await drain();
+    await waitForStatus(database.db, kid!.id);
+    await drain();
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("succeeded");
+    expect(row.outputs).toEqual({ out: { result: 6 } });
+  });
+
+  it("single-node play on a workflow node runs the child for real and shows its outputs", async () => {
+    const { runNodeOfWorkflow } = await import("./run-single-node");
+    const child = await childWorkflow("child play");
+    const parent = await parentWorkflow("parent play", child);
+    const result = await runNodeOfWorkflow(database, parent, "sub", { input: { n: 9 }, inputs: { n: 9 } });
+    expect(result).toMatchObject({ status: "succeeded", output: { result: 18 } });
+  });
+});

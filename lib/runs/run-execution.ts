@@ -158,10 +158,12 @@ export async function runClaimed(
   );
   // Nodes that suspend (waits, sub-workflows) record their waits in the store.
   if (suspends(claim.definition)) {
-    ports.waits = await createWaitPort(db, claim, ports.redact);
+    // A single-node run cannot suspend: it runs its child inline to the end instead.
+    const single = claim.nodeId !== null;
+    if (!single) ports.waits = await createWaitPort(db, claim, ports.redact);
     ports.children = createChildPort(database, claim, {
       // An immediate run may run a small child inline; a drained one queues it and suspends.
-      inline: options.immediate ? "small" : "never",
+      inline: single ? "always" : options.immediate ? "small" : "never",
       deadline: options.deadline,
       leaseMs: options.leaseMs,
       runInline: (child) =>
