@@ -41,6 +41,8 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/workflows/[id]/webhooks/route.ts": "session",
   "app/api/workflows/[id]/webhooks/[triggerId]/route.ts": "session",
   "app/api/webhooks/[token]/route.ts": "public",
+  "app/api/resume/[token]/route.ts": "public",
+  "app/api/workflows/[id]/resume/route.ts": "session",
   "app/api/secrets/route.ts": "session",
   "app/api/secrets/[name]/route.ts": "session",
   "app/secrets/page.tsx": "session",

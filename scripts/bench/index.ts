@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark part in sequence, each in its own process so that one
- * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, loop, http.
+ * part's memory and timers never skew another's. Parts: engine, queue, events, llm, telemetry, security, ui, code, rerun, latency, loop, http, wait.
  * `npm run bench -- engine llm` runs only those.
  */
 import { spawnSync } from "node:child_process";
@@ -20,6 +20,7 @@ const parts = [
   "latency",
   "loop",
   "http",
+  "wait",
 ];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const selected = wanted.length > 0 ? parts.filter((p) => wanted.includes(p)) : parts;
@@ -31,10 +32,14 @@ for (const part of selected) {
     continue;
   }
   console.log(`\n### ${part}`);
-  const res = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", file], {
-    stdio: "inherit",
-    env: process.env,
-  });
+  const res = spawnSync(
+    process.execPath,
+    ["--conditions=react-server", "--expose-gc", "--import", "tsx", file],
+    {
+      stdio: "inherit",
+      env: process.env,
+    },
+  );
   if (res.status !== 0) failures.push(part);
 }
 if (failures.length > 0) {
