@@ -284,6 +284,14 @@ export const API_ROUTES: Record<string, Partial<Record<ApiMethod, ApiOperation>>
       responses: { 200: sse, 404: notFoundAnswer },
     },
   },
+  "/api/share/{token}/children/{childId}": {
+    get: {
+      summary: "A child execution (a sub-workflow's run) of a shared execution, redacted the same way",
+      description: "404 unless the child descends from the shared execution.",
+      auth: "none",
+      responses: { 200: json("The child execution", S.ExecutionDetail), 404: notFoundAnswer },
+    },
+  },
   "/api/secrets": {
     get: {
       summary: "Secret names and where they come from, never values",

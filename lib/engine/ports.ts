@@ -211,6 +211,12 @@ export interface WaitPort {
   register(wait: WaitRegistration): Promise<WaitState>;
   /** The links of the wait of node key `key` (they exist before it registers: an email may carry them). */
   links(key: string): WaitLinks;
+  /**
+   * The journal keys of the nodes whose waits are still pending, read once when a run starts: such
+   * a node, checkpointed `waiting`, stays suspended without running again (a parent mapping many
+   * children re-runs in memory, not with a query per waiting item).
+   */
+  pendingKeys?(): Promise<Set<string>>;
 }
 
 /** A child execution a `workflow` node starts. */

@@ -101,7 +101,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
   );
   const total = frontier.size;
 
-  const restored = await ports.journal.load();
+  const [restored, pendingWaits] = await Promise.all([ports.journal.load(), ports.waits?.pendingKeys?.()]);
   const maxConcurrency =
     options.maxConcurrency ?? definition.settings?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   const slots = createSlots(Math.max(1, maxConcurrency));
@@ -145,6 +145,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunOutco
     maxConcurrency: Math.max(1, maxConcurrency),
     known: new Map(Object.entries(restored)),
     bodies: bodiesOf(definition),
+    pendingWaits,
     mayStart,
     fatal,
     log(level, message, nodeId, iteration) {

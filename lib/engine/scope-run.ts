@@ -36,6 +36,8 @@ export interface RunShared {
   known: Map<string, NodeCheckpoint>;
   /** Every loop's body, by loop id. */
   bodies: Map<string, Body>;
+  /** Journal keys of nodes whose waits are still pending (they stay suspended without running). */
+  pendingWaits?: Set<string>;
   /** Whether the run lets a new node start (not stopping, before the soft deadline). */
   mayStart(): boolean;
   /** A failed save or emit: the run fails with a journal error. */
@@ -188,8 +190,16 @@ export class ScopeRun {
   }
 
   private ready(i: number): Liveness | undefined {
-    const cp = this.restorable(i);
     const node = this.frontier.nodes[i]!;
+    const pending = this.shared.pendingWaits;
+    if (pending && pending.size > 0) {
+      const key = this.key(node.id);
+      if (pending.has(key) && this.shared.known.get(key)?.status === "waiting") {
+        this.waiting++;
+        return undefined;
+      }
+    }
+    const cp = this.restorable(i);
     if (cp) {
       if (this.opts.checkpoints) this.opts.checkpoints[node.id] = cp;
       this.settleEffects(i, cp);

@@ -342,3 +342,22 @@ describe(`sub-workflows: waits and single-node play (${testDbKind})`, () => {
     expect(result).toMatchObject({ status: "succeeded", output: { result: 18 } });
   });
 });
+
+describe(`sub-workflows and share links (${testDbKind})`, () => {
+  it("a parent's share link reaches its children, redacted, and nothing else", async () => {
+    const { shareExecution } = await import("./shares");
+    const { getSharedChild } = await import("./share-redaction");
+    const child = await childWorkflow("child share");
+    const parent = await parentWorkflow("parent share", child);
+    const res = await startRun(database, parent, { mode: "immediate", inputs: { n: 2 } });
+    const id = res.body.executionId as string;
+    const [kid] = await childrenOf(id);
+    const { token } = await shareExecution(database.db, id);
+    expect((await getSharedChild(database, token, kid!.id))?.outputs).toEqual({ result: 4 });
+    // Not through another execution's link, and not the shared execution itself.
+    const other = await startRun(database, child, { mode: "immediate", inputs: { n: 1 } });
+    expect(await getSharedChild(database, token, other.body.executionId as string)).toBeUndefined();
+    expect(await getSharedChild(database, token, id)).toBeUndefined();
+    expect(await getSharedChild(database, "no-such-token-000000000000", kid!.id)).toBeUndefined();
+  });
+});

@@ -3,7 +3,14 @@ import type { Database } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
-import { type ExecutionDetail, type ExecutionIterationDetail, getExecutionIteration } from "./get-execution";
+import { eq } from "drizzle-orm";
+import { executions } from "@/lib/db/schema";
+import {
+  type ExecutionDetail,
+  type ExecutionIterationDetail,
+  getExecutionDetail,
+  getExecutionIteration,
+} from "./get-execution";
 import { getExecutionByShareToken, getSharedExecutionId } from "./shares";
 
 /**
@@ -51,6 +58,37 @@ export async function getSharedIteration(
   if (!id) return undefined;
   const detail = await getExecutionIteration(database.db, id, iteration);
   return detail ? (await createShareRedactor(database))(detail) : undefined;
+}
+
+/** How many levels of children a share link reaches (the nesting limit). */
+const MAX_SHARED_DEPTH = 10;
+
+/**
+ * A child execution (a sub-workflow's run) of the execution shared under `token`, redacted the same
+ * way; undefined unless `childId` descends from the shared execution. A share link reaches its
+ * children only through it: a child's own id alone shows nothing.
+ */
+export async function getSharedChild(
+  database: Database,
+  token: string,
+  childId: string,
+): Promise<ExecutionDetail | undefined> {
+  const rootId = await getSharedExecutionId(database.db, token);
+  if (!rootId || childId === rootId) return undefined;
+  let at: string | null | undefined = childId;
+  for (let level = 0; level < MAX_SHARED_DEPTH && at; level++) {
+    const [row]: { parent: string | null }[] = await database.db
+      .select({ parent: executions.parentExecutionId })
+      .from(executions)
+      .where(eq(executions.id, at))
+      .limit(1);
+    at = row?.parent;
+    if (at === rootId) {
+      const detail = await getExecutionDetail(database.db, childId);
+      return detail ? redactForShare(database, detail) : undefined;
+    }
+  }
+  return undefined;
 }
 
 function smtpPassword(url: string | undefined): string | undefined {

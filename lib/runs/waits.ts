@@ -83,6 +83,14 @@ export async function createWaitPort(
   const key = await waitTokenKey(db);
   return {
     links: (nodeKey) => waitLinks(key, execution.id, nodeKey),
+    async pendingKeys() {
+      const rows = await query<{ node_key: string }>(
+        db,
+        sql`select node_key from waits where execution_id = ${execution.id} and status = 'pending'`,
+      );
+      // A child's wait is keyed `<node key>@<attempt>`: the node is the part before the @.
+      return new Set(rows.map((r) => r.node_key.replace(/@\d+$/, "")));
+    },
     async register(wait: WaitRegistration): Promise<WaitState> {
       const token = waitToken(key, execution.id, wait.key);
       const wakeAt = wait.dueAt ?? wait.timeoutAt;

@@ -54,6 +54,11 @@ export async function checkWorkflowCalls(db: Db, selfId: string | undefined, def
   await load(calls.map((c) => c.workflowId));
   for (const call of calls) {
     const path = `nodes[${call.index}].config`;
+    if (call.workflowId === "") {
+      throw new AppError(422, "invalid_workflow", `${path}.workflowId: choose the workflow to run`, [
+        { path: `${path}.workflowId`, code: "required", message: "choose the workflow to run" },
+      ]);
+    }
     if (call.workflowId === selfId) {
       throw new AppError(422, "invalid_workflow", `${path}.workflowId: a workflow cannot call itself`, [
         { path: `${path}.workflowId`, code: "workflow_cycle", message: "a workflow cannot call itself" },

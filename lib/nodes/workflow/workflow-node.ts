@@ -6,7 +6,8 @@ import { clip, defineNodeType, expressionString, summaryText } from "../define";
 
 export const WorkflowCallConfig = z.strictObject({
   /** A workflow id, or a `{{ expression }}` giving one. */
-  workflowId: z.string().trim().min(1, "workflowId is required").max(2000),
+  /** Empty in a freshly added node: saving asks for one (see lib/workflow-store/calls.ts). */
+  workflowId: z.string().trim().max(2000),
   version: z.int().min(1).optional(),
   triggerId: z.string().trim().min(1).max(200).optional(),
   inputs: expressionString.optional(),
