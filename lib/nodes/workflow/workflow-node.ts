@@ -49,13 +49,6 @@ export const workflowNode = defineNodeType({
   defaults: { workflowId: "", wait: true },
   fields: [
     {
-      key: "workflowId",
-      kind: "text",
-      label: "Workflow",
-      required: true,
-      help: "An id, or {{ expression }}.",
-    },
-    {
       key: "version",
       kind: "number",
       integer: true,
