@@ -1,6 +1,8 @@
 "use client";
 
+import { useToast } from "@/components/ui/toast";
 import { ApprovalForm } from "@/components/wait/approval-form";
+import { outcomeLabel } from "@/components/wait/approval-model";
 import { ticks, waitingText, waitTokenOf } from "@/components/wait/waiting";
 import { absoluteUrl, CopyButton, useNow } from "@/components/wait/waiting-line";
 import type { WaitingInfo } from "@/lib/contract/events";
@@ -61,6 +63,7 @@ export function WaitingPanel({ workflowId, waiting }: { workflowId: string; wait
 
 function WaitingItem({ node, workflowId }: { node: WaitingNode; workflowId: string }) {
   const { waiting } = node;
+  const toast = useToast();
   const now = useNow(ticks(waiting));
   const token = waiting.approvalUrl ? waitTokenOf(waiting.approvalUrl) : undefined;
   const fields = ApprovalFields.safeParse(node.config.fields ?? []);
@@ -111,7 +114,22 @@ function WaitingItem({ node, workflowId }: { node: WaitingNode; workflowId: stri
         </div>
       ) : null}
       {waiting.for === "approval" && token ? (
-        <ApprovalForm token={token} fields={fields.success ? fields.data : []} compact />
+        <ApprovalForm
+          token={token}
+          fields={fields.success ? fields.data : []}
+          compact
+          // The node moves on at once and leaves this panel: say what happened where it stays.
+          onAnswered={(result) =>
+            toast(
+              result.kind === "done"
+                ? `${node.label}: ${result.approved ? "approved" : "rejected"}`
+                : result.kind === "answered"
+                  ? `${node.label}: already answered (${outcomeLabel(result.outcome).toLowerCase()})`
+                  : `${node.label}: ${result.message}`,
+              result.kind === "done" ? "info" : "error",
+            )
+          }
+        />
       ) : null}
     </li>
   );

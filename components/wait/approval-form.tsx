@@ -23,10 +23,13 @@ export function ApprovalForm({
   token,
   fields,
   compact = false,
+  onAnswered,
 }: {
   token: string;
   fields: readonly ApprovalFieldSchema[];
   compact?: boolean;
+  /** Called with what the server said, once it no longer waits for this form (not after a 422). */
+  onAnswered?: (result: AnswerResult) => void;
 }) {
   const id = useId();
   const [values, setValues] = useState<ApprovalValues>(() => initialValues(fields));
@@ -42,7 +45,9 @@ export function ApprovalForm({
         headers: { "content-type": "application/json" },
         body: JSON.stringify(answerBody(fields, values, approved, comment)),
       });
-      setResult(readAnswer(res.status, await res.json().catch(() => null), approved, fields));
+      const next = readAnswer(res.status, await res.json().catch(() => null), approved, fields);
+      setResult(next);
+      if (next.kind !== "invalid" && next.kind !== "error") onAnswered?.(next);
     } catch {
       setResult({
         kind: "error",
