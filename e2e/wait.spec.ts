@@ -95,6 +95,7 @@ test("approve from a phone with no session; the builder turns green live", async
     await expect(approver.getByTestId("approval-message")).toHaveText("Order 42 for ACME");
     await expect(approver.getByTestId("approval-data")).toContainText('"customer": "ACME"');
     await expect(approver.getByTestId("app-nav")).toHaveCount(0);
+    await expect(approver.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
     // Large enough to tap.
     const approveBox = await approver.getByTestId("approval-approve").boundingBox();
     expect(approveBox?.height).toBeGreaterThanOrEqual(44);
