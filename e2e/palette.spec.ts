@@ -62,13 +62,14 @@ test("Enter in the palette search adds the first match to the canvas", async ({ 
   const search = page.getByTestId("palette-search");
   await expect(page.locator(".bn-node")).toHaveCount(2);
 
+  // "wait" is the wait node's label and the delay node's description: the label ranks first.
   await search.fill("wait");
   await expect(page.locator('[data-testid^="palette-"].bn-palette-item').first()).toHaveAttribute(
     "data-testid",
-    "palette-delay",
+    "palette-wait",
   );
   await search.press("Enter");
-  await expect(page.locator('.bn-node[data-type="delay"]')).toHaveCount(1);
+  await expect(page.locator('.bn-node[data-type="wait"]')).toHaveCount(1);
   await expect(page.locator(".bn-node")).toHaveCount(3);
   await expect(search).toHaveValue("");
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import { configFieldsOf } from "@/lib/editor/config-fields";
+import { configFieldsOf, visibleConfigFields } from "@/lib/editor/config-fields";
 import { expressionScope } from "@/lib/editor/issues";
 import type { EditorNode } from "@/lib/editor/types";
 import { nodeTypes } from "@/lib/nodes/registry";
@@ -22,7 +22,7 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
     const { roots, upstream } = expressionScope({ version: 1, name: "", nodes, edges }, node.id);
     return [...roots, ...upstream];
   }, [nodes, edges, node.id]);
-  const fields = configFieldsOf(node.type);
+  const fields = visibleConfigFields(configFieldsOf(node.type), node.config, errors);
   const s = editor.getState;
   const endEdit = () => s().endEdit();
 

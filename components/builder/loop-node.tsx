@@ -4,6 +4,7 @@ import { type NodeProps, NodeResizeControl } from "@xyflow/react";
 import { memo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
 import { firstFailedItem, loopProgressOf } from "@/components/loop/use-loop-items";
+import { WaitingLine } from "@/components/wait/waiting-line";
 import { isTerminal } from "@/lib/contract/status";
 import type { FlowNode } from "@/lib/editor/flow";
 import { useEditor, useRunState, useStores, useUi, useValidation } from "./editor-context";
@@ -76,6 +77,7 @@ function LoopNodeView({ id, data, selected }: NodeProps<FlowNode>) {
             }
           />
         )}
+        {status === "waiting" && view?.waiting && <WaitingLine nodeId={id} waiting={view.waiting} />}
       </div>
       {selected && <PlayButton id={id} running={singleRunning} />}
       <span className="bn-sr-only">Status: {status}</span>

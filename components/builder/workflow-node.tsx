@@ -2,6 +2,7 @@
 
 import { Handle, type NodeProps, Position } from "@xyflow/react";
 import { Fragment, memo } from "react";
+import { WaitingLine } from "@/components/wait/waiting-line";
 import type { FlowNode } from "@/lib/editor/flow";
 import type { EditorNode } from "@/lib/editor/types";
 import { handlesOf, nodeTypes } from "@/lib/nodes/registry";
@@ -33,6 +34,7 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<FlowNode>) {
       <NodeBody node={node} hasIssues={hasIssues} />
       {selected && <PlayButton id={id} running={singleRunning} />}
       <span className="bn-sr-only">Status: {status}</span>
+      {status === "waiting" && view?.waiting && <WaitingLine nodeId={id} waiting={view.waiting} />}
       {single && (
         <div
           className={`bn-node-result ${single.status === "failed" ? "is-error" : ""}`}

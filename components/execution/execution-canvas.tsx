@@ -17,6 +17,8 @@ import { memo, useMemo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
 import { statusColor } from "@/components/ui/status-badge";
 import { useTheme } from "@/components/ui/theme";
+import { WaitingLine } from "@/components/wait/waiting-line";
+import type { WaitingInfo } from "@/lib/contract/events";
 import { DEFAULT_LOOP_SIZE, holdsBody, parentsFirst } from "@/lib/editor/bodies";
 import { layoutDefinition } from "@/lib/editor/layout";
 import type { EditorDefinition } from "@/lib/editor/types";
@@ -58,6 +60,8 @@ type StatusNodeData = {
   selected: boolean;
   /** "$0.0004", "saved $0.0123": an LLM node's cost. */
   cost?: string;
+  /** What a waiting node waits for (its links only where the viewer may see them). */
+  waiting?: WaitingInfo;
 };
 type StatusNode = Node<StatusNodeData, "status">;
 
@@ -91,6 +95,7 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
           </span>
         ) : null}
       </div>
+      {data.status === "waiting" && data.waiting ? <WaitingLine nodeId={id} waiting={data.waiting} /> : null}
       {data.handles.map((h, i) => (
         <Handle
           key={h}
@@ -138,6 +143,9 @@ const LoopNodeView = memo(function LoopNodeView({ id, data }: NodeProps<LoopBoxN
           <span className="badge-dot" style={{ background: color }} aria-hidden />
           {data.status === "idle" ? "not run" : data.status}
         </div>
+        {data.status === "waiting" && data.waiting ? (
+          <WaitingLine nodeId={id} waiting={data.waiting} />
+        ) : null}
         <LoopItemControls loopId={id} {...data.loop} />
       </div>
       {data.handles.map((h, i) => (
@@ -156,6 +164,17 @@ const LoopNodeView = memo(function LoopNodeView({ id, data }: NodeProps<LoopBoxN
 
 const NODE_TYPES = { status: StatusNodeView, loop: LoopNodeView };
 
+/** A waiting node's `waiting`, without its links when they may not be shown. */
+function waitingOf(
+  view: { status: NodeStatus; waiting?: WaitingInfo } | undefined,
+  links: boolean,
+): WaitingInfo | undefined {
+  if (view?.status !== "waiting" || !view.waiting) return undefined;
+  if (links) return view.waiting;
+  const { resumeUrl: _resume, approvalUrl: _approval, ...rest } = view.waiting;
+  return rest;
+}
+
 /** A read-only canvas of the definition that ran, each node in its status color; a click selects. */
 export function ExecutionCanvas({
   definition,
@@ -164,15 +183,18 @@ export function ExecutionCanvas({
   onSelect,
   itemNode,
   loops,
+  links = true,
 }: {
   definition: WorkflowDefinition;
   nodes: Record<string, ExecutionNodeDetail>;
   selectedId: string | null;
   onSelect: (nodeId: string | null) => void;
   /** A loop body node's state in its loop's picked item. */
-  itemNode?: (nodeId: string) => { status: NodeStatus } | undefined;
+  itemNode?: (nodeId: string) => { status: NodeStatus; waiting?: WaitingInfo } | undefined;
   /** Each loop's item controls, by loop id. */
   loops?: Record<string, LoopBoxProps>;
+  /** Show waiting nodes' resume and approval links (the owner's page; never a share link). */
+  links?: boolean;
 }) {
   const layout = useMemo(() => layoutOf(definition), [definition]);
   const flowNodes = useMemo<Array<StatusNode | LoopBoxNode>>(
@@ -190,6 +212,7 @@ export function ExecutionCanvas({
           reused: detail?.reused === true,
           selected: n.id === selectedId,
           cost: cost ? nodeCostLabel(cost) : undefined,
+          waiting: waitingOf(inBody ? itemNode?.(n.id) : detail, links),
         };
         const base = {
           id: n.id,
@@ -216,7 +239,7 @@ export function ExecutionCanvas({
         }
         return { ...base, type: "status" as const, data };
       }),
-    [definition, nodes, layout, selectedId, itemNode, loops],
+    [definition, nodes, layout, selectedId, itemNode, loops, links],
   );
   const flowEdges = useMemo<Edge[]>(
     () =>

@@ -5,6 +5,7 @@ describe("controlsFor", () => {
   it.each([
     ["queued", ["pause", "cancel"]],
     ["running", ["pause", "cancel"]],
+    ["waiting", ["pause", "cancel"]],
     ["paused", ["resume", "cancel"]],
     ["failed", ["retry"]],
     ["cancelled", ["retry"]],

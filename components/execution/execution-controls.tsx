@@ -12,6 +12,7 @@ export function controlsFor(status: ExecutionStatus): Control[] {
   switch (status) {
     case "queued":
     case "running":
+    case "waiting":
       return ["pause", "cancel"];
     case "paused":
       return ["resume", "cancel"];

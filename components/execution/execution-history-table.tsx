@@ -41,11 +41,14 @@ async function retrySelected(workflowId: string, selected: ExecutionSummary[]): 
 export function ExecutionHistoryTable({
   executions,
   workflowId,
+  status,
   newerHref,
   olderHref,
 }: {
   executions: ExecutionSummary[];
   workflowId: string;
+  /** The status the rows are filtered to, if any. */
+  status?: string;
   /** Back to the newest page, when this is an older one. */
   newerHref?: string;
   /** The next page of older runs, when there may be more. */
@@ -78,7 +81,16 @@ export function ExecutionHistoryTable({
       setBusy(false);
     }
   };
-  if (executions.length === 0 && !newerHref) {
+  if (executions.length === 0 && status && !olderHref) {
+    return (
+      <section className="card" aria-label="Executions">
+        <EmptyState title={`No ${status} runs`} testId="history-empty">
+          {newerHref ? "None among the older runs." : `No run of this workflow is ${status}.`}
+        </EmptyState>
+      </section>
+    );
+  }
+  if (executions.length === 0 && !newerHref && !status) {
     return (
       <section className="card" aria-label="Executions">
         <EmptyState

@@ -27,6 +27,7 @@ import { NodeDetails } from "./node-details";
 import { RerunButton } from "./rerun-button";
 import { ShareButton } from "./share-button";
 import { buildTimeline } from "./timeline-model";
+import { WaitingPanel, waitingNodesOf } from "./waiting-panel";
 
 /** A body node's state in one item, shaped as a node detail for the details panel. */
 function itemDetailOf(view: ItemNodeView | undefined): ExecutionNodeDetail | undefined {
@@ -169,6 +170,10 @@ export function ExecutionView({
   const { finished, total } = state.progress;
   const cost = executionCostOf(state, terminal);
   const short = state.id.slice(0, 8);
+  const waiting = useMemo(
+    () => (readOnly ? [] : waitingNodesOf(state.definition, state.nodes)),
+    [readOnly, state.definition, state.nodes],
+  );
 
   return (
     <div className="stack" data-testid="execution-view" data-status={state.status} data-readonly={readOnly}>
@@ -313,6 +318,8 @@ export function ExecutionView({
         ) : null}
       </section>
 
+      <WaitingPanel workflowId={state.workflowId} waiting={waiting} />
+
       <div className="exec-layout">
         <div className="stack">
           <section className="card exec-canvas" aria-label="Canvas">
@@ -323,6 +330,7 @@ export function ExecutionView({
               onSelect={setSelectedId}
               itemNode={items.itemNode}
               loops={loops}
+              links={!readOnly}
             />
           </section>
           <section className="card" aria-labelledby="timeline-title">

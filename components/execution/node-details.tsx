@@ -3,6 +3,8 @@
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { ticks, waitingText } from "@/components/wait/waiting";
+import { useNow } from "@/components/wait/waiting-line";
 import { type NodeType, nodeTypes } from "@/lib/nodes/registry";
 import type { ExecutionNodeDetail } from "@/lib/runs/get-execution";
 import type { WorkflowNode } from "@/lib/workflow/schema";
@@ -31,6 +33,7 @@ export function NodeDetails({
   const usage = (detail?.output as { usage?: { promptTokens?: number; completionTokens?: number } } | null)
     ?.usage;
   const cost = nodeCostOf(detail);
+  const waiting = detail?.status === "waiting" ? detail.waiting : undefined;
   return (
     <div className="detail-body" data-testid="node-details" data-node-id={node.id}>
       <div className="row" style={{ justifyContent: "space-between" }}>
@@ -51,6 +54,14 @@ export function NodeDetails({
         <dd>{formatDateTime(detail?.startedAt)}</dd>
         <dt>Finished</dt>
         <dd>{formatDateTime(detail?.finishedAt)}</dd>
+        {waiting ? (
+          <>
+            <dt>Waiting</dt>
+            <dd data-testid="node-details-waiting">
+              <WaitingFor waiting={waiting} />
+            </dd>
+          </>
+        ) : null}
         {detail?.cached ? (
           <>
             <dt>Cache</dt>
@@ -105,4 +116,10 @@ export function NodeDetails({
       </div>
     </div>
   );
+}
+
+/** What a waiting node waits for, its countdown kept current. */
+function WaitingFor({ waiting }: { waiting: NonNullable<ExecutionNodeDetail["waiting"]> }) {
+  const now = useNow(ticks(waiting));
+  return <span suppressHydrationWarning>{waitingText(waiting, now)}</span>;
 }

@@ -19,7 +19,7 @@ export interface TimelineModel {
 
 /**
  * Lays out a Gantt-like timeline: a bar per node from its start to its finish (to `now` while it
- * runs), relative to the earliest start, so nodes that ran in parallel overlap. Rows are in start
+ * runs or waits), relative to the earliest start, so nodes that ran in parallel overlap. Rows are in start
  * order; nodes that never started follow in definition order.
  */
 export function buildTimeline(detail: ExecutionDetail, now: number): TimelineModel {
@@ -42,7 +42,8 @@ export function buildTimeline(detail: ExecutionDetail, now: number): TimelineMod
     const start = node.startedAt ? Date.parse(node.startedAt) : Number.NaN;
     if (Number.isFinite(start) && Number.isFinite(origin)) {
       const finish = node.finishedAt ? Date.parse(node.finishedAt) : Number.NaN;
-      const end = Number.isFinite(finish) ? finish : node.status === "running" ? Math.max(now, start) : start;
+      const ongoing = node.status === "running" || node.status === "waiting";
+      const end = Number.isFinite(finish) ? finish : ongoing ? Math.max(now, start) : start;
       row.startMs = start - origin;
       row.endMs = Math.max(row.startMs, end - origin);
       totalMs = Math.max(totalMs, row.endMs);

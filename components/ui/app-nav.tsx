@@ -4,12 +4,12 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { LogoMark } from "./logo-mark";
 
-/** Whether a path is a page for anonymous viewers (a share link): no app navigation there. */
+/** Whether a path is a page for anonymous viewers (a share link, an approval): no app navigation there. */
 export function isPublicPath(pathname: string): boolean {
-  return pathname.startsWith("/share/");
+  return pathname.startsWith("/share/") || pathname.startsWith("/approve/");
 }
 
-/** The header's brand and main navigation; a share page gets the brand alone, not a link. */
+/** The header's brand and main navigation; a public page gets the brand alone, not a link. */
 export function AppNav() {
   const pathname = usePathname() ?? "";
   if (isPublicPath(pathname)) {

@@ -1,14 +1,16 @@
 "use client";
 
 import { usePathname } from "next/navigation";
+import { isPublicPath } from "./app-nav";
 
 /**
  * The right end of the header: a sign-out button when the instance has a password, else a notice
- * that it is open. Neither shows on share pages (outsiders see them) nor on the login page.
+ * that it is open. Neither shows on public pages (share links, approvals: outsiders see them) nor on
+ * the login page.
  */
 export function HeaderStatus({ authEnabled }: { authEnabled: boolean }) {
   const pathname = usePathname() ?? "";
-  if (pathname.startsWith("/share/") || pathname === "/login") return null;
+  if (isPublicPath(pathname) || pathname === "/login") return null;
   if (authEnabled) {
     return (
       <form method="post" action="/api/auth/logout">

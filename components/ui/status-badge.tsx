@@ -1,7 +1,7 @@
 import type { ExecutionStatus, NodeStatus } from "@/lib/engine/ports";
 import { NODE_STATUS_COLORS } from "@/lib/workflow/status";
 
-/** A color for any node or execution status (SPEC §2; queued is gray, paused purple). */
+/** A color for any node or execution status (SPEC §2; queued is gray, paused purple, waiting violet). */
 export function statusColor(status: NodeStatus | ExecutionStatus | "idle"): string {
   if (status === "queued") return NODE_STATUS_COLORS.pending;
   if (status === "paused") return "#a855f7";

@@ -15,3 +15,17 @@ export function configFieldsOf(type: NodeType): readonly ConfigField[] {
 export function isTemplate(value: unknown): boolean {
   return typeof value === "string" && value.includes("{{");
 }
+
+/**
+ * The fields the config panel shows for a node's current config: those whose `visibleWhen` allows
+ * it (or that declare none), plus any hidden one with an error, so a problem is never out of sight.
+ */
+export function visibleConfigFields(
+  fields: readonly ConfigField[],
+  config: Readonly<Record<string, unknown>>,
+  errors: Readonly<Record<string, string>> = {},
+): ConfigField[] {
+  return fields.filter(
+    (f) => !f.visibleWhen || f.visibleWhen(config) || errors[`config.${f.key}`] !== undefined,
+  );
+}

@@ -32,6 +32,11 @@ export interface FieldSpec<K extends string = string> {
   placeholder?: string;
   /** One line under the field. */
   help?: string;
+  /**
+   * Whether the config panel shows the field for this (possibly half-edited) config; default
+   * always. A hidden field keeps its value, and shows anyway while it has an error.
+   */
+  visibleWhen?: (config: Readonly<Record<string, unknown>>) => boolean;
 }
 
 /** What the complexity estimate (`auto` mode) assumes of a node of this type. */

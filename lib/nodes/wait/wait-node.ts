@@ -67,20 +67,34 @@ export const waitNode = defineNodeType({
   defaults: { for: "approval", title: "Approve?", message: "" },
   fields: [
     { key: "for", kind: "select", label: "Wait for", options: ["duration", "until", "webhook", "approval"] },
-    { key: "ms", kind: "number", label: "Milliseconds (duration)", integer: true, min: 0 },
+    {
+      key: "ms",
+      kind: "number",
+      label: "Milliseconds (duration)",
+      integer: true,
+      min: 0,
+      visibleWhen: (c) => c.for === "duration",
+    },
     {
       key: "at",
       kind: "expression",
       label: "Until (ISO time)",
       help: 'e.g. "2026-12-24T09:00:00Z" or $now()',
+      visibleWhen: (c) => c.for === "until",
     },
-    { key: "title", kind: "text", label: "Approval title" },
-    { key: "message", kind: "template", label: "Approval message" },
+    { key: "title", kind: "text", label: "Approval title", visibleWhen: (c) => c.for === "approval" },
+    {
+      key: "message",
+      kind: "template",
+      label: "Approval message",
+      visibleWhen: (c) => c.for === "approval",
+    },
     {
       key: "fields",
       kind: "json",
       label: "Approval fields",
       help: '[{ "name": "amount", "type": "number", "required": true }]',
+      visibleWhen: (c) => c.for === "approval",
     },
     {
       key: "correlationKey",

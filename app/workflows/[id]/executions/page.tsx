@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ExecutionHistoryTable } from "@/components/execution/execution-history-table";
 import { DailyUsageChart } from "@/components/history/daily-usage-chart";
+import { parseStatusFilter, scanByStatus } from "@/components/history/scan-by-status";
+import { StatusFilter } from "@/components/history/status-filter";
 import { buttonClass } from "@/components/ui/button";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
@@ -12,7 +14,10 @@ import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflow-store/se
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string | string[] }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ before?: string | string[]; status?: string | string[] }>;
+};
 
 const PAGE_SIZE = 50;
 
@@ -20,8 +25,9 @@ export const metadata: Metadata = { title: "History" };
 
 export default async function WorkflowHistoryPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const { before: beforeParam } = await searchParams;
+  const { before: beforeParam, status: statusParam } = await searchParams;
   const before = typeof beforeParam === "string" && beforeParam.length <= 200 ? beforeParam : undefined;
+  const status = parseStatusFilter(statusParam);
   const db = await getDb();
   let workflow: WorkflowRecord;
   try {
@@ -30,15 +36,19 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   }
-  const [executions, usage] = await Promise.all([
-    listExecutions(db, id, { limit: PAGE_SIZE, before }),
+  const base = `/workflows/${id}/executions`;
+  const [page, usage] = await Promise.all([
+    status
+      ? scanByStatus((o) => listExecutions(db, id, o), status, { pageSize: PAGE_SIZE, before })
+      : listExecutions(db, id, { limit: PAGE_SIZE, before }).then((rows) => ({
+          rows,
+          next: rows.length === PAGE_SIZE ? rows.at(-1)?.id : undefined,
+        })),
     dailyUsage(db, id, 30),
   ]);
-  const last = executions.at(-1);
-  const olderHref =
-    executions.length === PAGE_SIZE && last
-      ? `/workflows/${id}/executions?before=${encodeURIComponent(last.id)}`
-      : undefined;
+  const executions = page.rows;
+  const filter = status ? `status=${status}&` : "";
+  const olderHref = page.next ? `${base}?${filter}before=${encodeURIComponent(page.next)}` : undefined;
   return (
     <main className="page">
       <div className="page-head">
@@ -54,10 +64,12 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
         </Link>
       </div>
       <DailyUsageChart series={usage} />
+      <StatusFilter workflowId={id} current={status} />
       <ExecutionHistoryTable
         executions={executions}
         workflowId={id}
-        newerHref={before ? `/workflows/${id}/executions` : undefined}
+        status={status}
+        newerHref={before ? (status ? `${base}?status=${status}` : base) : undefined}
         olderHref={olderHref}
       />
     </main>
