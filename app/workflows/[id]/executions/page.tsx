@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ExecutionHistoryTable } from "@/components/execution/execution-history-table";
 import { DailyUsageChart } from "@/components/history/daily-usage-chart";
+import { TopLevelFilter } from "@/components/history/top-level-filter";
 import { buttonClass } from "@/components/ui/button";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
@@ -12,7 +13,10 @@ import { getWorkflowOrThrow, type WorkflowRecord } from "@/lib/workflow-store/se
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string | string[] }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ before?: string | string[]; topLevel?: string | string[] }>;
+};
 
 const PAGE_SIZE = 50;
 
@@ -20,7 +24,8 @@ export const metadata: Metadata = { title: "History" };
 
 export default async function WorkflowHistoryPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const { before: beforeParam } = await searchParams;
+  const { before: beforeParam, topLevel: topLevelParam } = await searchParams;
+  const topLevel = topLevelParam === "true";
   const before = typeof beforeParam === "string" && beforeParam.length <= 200 ? beforeParam : undefined;
   const db = await getDb();
   let workflow: WorkflowRecord;
@@ -31,13 +36,13 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
     throw err;
   }
   const [executions, usage] = await Promise.all([
-    listExecutions(db, id, { limit: PAGE_SIZE, before }),
+    listExecutions(db, id, { limit: PAGE_SIZE, before, topLevel }),
     dailyUsage(db, id, 30),
   ]);
   const last = executions.at(-1);
   const olderHref =
     executions.length === PAGE_SIZE && last
-      ? `/workflows/${id}/executions?before=${encodeURIComponent(last.id)}`
+      ? `/workflows/${id}/executions?${topLevel ? "topLevel=true&" : ""}before=${encodeURIComponent(last.id)}`
       : undefined;
   return (
     <main className="page">
@@ -54,10 +59,11 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
         </Link>
       </div>
       <DailyUsageChart series={usage} />
+      <TopLevelFilter checked={topLevel} />
       <ExecutionHistoryTable
         executions={executions}
         workflowId={id}
-        newerHref={before ? `/workflows/${id}/executions` : undefined}
+        newerHref={before ? `/workflows/${id}/executions${topLevel ? "?topLevel=true" : ""}` : undefined}
         olderHref={olderHref}
       />
     </main>
