@@ -12,6 +12,7 @@ import {
   ReactFlowProvider,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import Link from "next/link";
 import "@/components/versions/versions.css";
 import { memo, useMemo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
@@ -58,6 +59,8 @@ type StatusNodeData = {
   selected: boolean;
   /** "$0.0004", "saved $0.0123": an LLM node's cost. */
   cost?: string;
+  /** A `workflow` node's child execution. */
+  childExecutionId?: string;
 };
 type StatusNode = Node<StatusNodeData, "status">;
 
@@ -89,6 +92,17 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
           <span className="tag" data-testid={`node-cost-${id}`}>
             {data.cost}
           </span>
+        ) : null}
+        {data.childExecutionId ? (
+          <Link
+            href={`/executions/${data.childExecutionId}`}
+            className="tag nodrag nopan"
+            data-testid={`node-child-${id}`}
+            title="Open the child execution"
+            onClick={(e) => e.stopPropagation()}
+          >
+            child ↗
+          </Link>
         ) : null}
       </div>
       {data.handles.map((h, i) => (
@@ -164,6 +178,7 @@ export function ExecutionCanvas({
   onSelect,
   itemNode,
   loops,
+  childLinks,
 }: {
   definition: WorkflowDefinition;
   nodes: Record<string, ExecutionNodeDetail>;
@@ -173,6 +188,8 @@ export function ExecutionCanvas({
   itemNode?: (nodeId: string) => { status: NodeStatus } | undefined;
   /** Each loop's item controls, by loop id. */
   loops?: Record<string, LoopBoxProps>;
+  /** The child execution of each `workflow` node, by node id. */
+  childLinks?: Record<string, string>;
 }) {
   const layout = useMemo(() => layoutOf(definition), [definition]);
   const flowNodes = useMemo<Array<StatusNode | LoopBoxNode>>(
@@ -190,6 +207,7 @@ export function ExecutionCanvas({
           reused: detail?.reused === true,
           selected: n.id === selectedId,
           cost: cost ? nodeCostLabel(cost) : undefined,
+          childExecutionId: inBody ? undefined : childLinks?.[n.id],
         };
         const base = {
           id: n.id,
@@ -216,7 +234,7 @@ export function ExecutionCanvas({
         }
         return { ...base, type: "status" as const, data };
       }),
-    [definition, nodes, layout, selectedId, itemNode, loops],
+    [definition, nodes, layout, selectedId, itemNode, loops, childLinks],
   );
   const flowEdges = useMemo<Edge[]>(
     () =>
