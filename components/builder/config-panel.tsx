@@ -47,7 +47,7 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
         />
       </div>
       {fields.length > 0 && <h3 className="bn-section">Configuration</h3>}
-      {workflowPanel && <WorkflowPanel node={node} />}
+      {workflowPanel && <WorkflowPanel key={node.id} node={node} />}
       {fields.map((field) => (
         <ConfigFieldInput
           key={`${node.id}:${field.key}`}
