@@ -9,6 +9,7 @@ import { ConfigFieldInput } from "./config-field";
 import { useEditor, useStores, useValidation } from "./editor-context";
 import { SchedulePanel } from "./schedule-panel";
 import { WebhookPanel } from "./webhook-panel";
+import { WORKFLOW_PANEL_KEYS, WorkflowPanel } from "./workflow-panel";
 
 const EMPTY: Record<string, string> = {};
 
@@ -22,7 +23,10 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
     const { roots, upstream } = expressionScope({ version: 1, name: "", nodes, edges }, node.id);
     return [...roots, ...upstream];
   }, [nodes, edges, node.id]);
-  const fields = visibleConfigFields(configFieldsOf(node.type), node.config, errors);
+  const workflowPanel = node.type === "workflow";
+  const fields = visibleConfigFields(configFieldsOf(node.type), node.config, errors).filter(
+    (f) => !(workflowPanel && WORKFLOW_PANEL_KEYS.includes(f.key)),
+  );
   const s = editor.getState;
   const endEdit = () => s().endEdit();
 
@@ -43,6 +47,7 @@ export function ConfigPanel({ node }: { node: EditorNode }) {
         />
       </div>
       {fields.length > 0 && <h3 className="bn-section">Configuration</h3>}
+      {workflowPanel && <WorkflowPanel key={node.id} node={node} />}
       {fields.map((field) => (
         <ConfigFieldInput
           key={`${node.id}:${field.key}`}

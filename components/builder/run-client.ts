@@ -1,6 +1,6 @@
 import type { RunAnswer } from "@/lib/contract/execution";
 import type { ExecutionSnapshot, SingleNodeResult } from "@/lib/editor/run-store";
-import type { RunMode } from "@/lib/workflow/schema";
+import type { RunMode, WorkflowDefinition } from "@/lib/workflow/schema";
 
 /** `POST /api/workflows/:id/run`'s answer (SPEC §3). */
 export type RunResponse = RunAnswer;
@@ -106,4 +106,23 @@ export async function revokeWebhook(workflowId: string, triggerId: string): Prom
 /** Reads an execution (its nodes carry their inputs, which live events do not). */
 export function getExecution(executionId: string): Promise<ExecutionSnapshot> {
   return call(`/api/executions/${encodeURIComponent(executionId)}`);
+}
+
+/** A row of `GET /api/workflows`. */
+export interface WorkflowListItem {
+  id: string;
+  name: string;
+  nodeCount: number;
+  updatedAt: string;
+}
+
+/** Every workflow, most recently updated first (the sub-workflow picker's list). */
+export async function listWorkflows(): Promise<WorkflowListItem[]> {
+  return (await call<{ workflows: WorkflowListItem[] }>("/api/workflows")).workflows;
+}
+
+/** A saved workflow's current definition. */
+export async function getWorkflowDefinition(workflowId: string): Promise<WorkflowDefinition> {
+  return (await call<{ definition: WorkflowDefinition }>(`/api/workflows/${encodeURIComponent(workflowId)}`))
+    .definition;
 }

@@ -96,6 +96,25 @@ function AddAfterButton({ id, handle, top }: { id: string; handle: string; top: 
   );
 }
 
+/** A `workflow` node's "open ↗": the child workflow's builder, in a new tab (the canvas keeps its state). */
+function ChildWorkflowLink({ nodeId, workflowId }: { nodeId: string; workflowId: unknown }) {
+  if (typeof workflowId !== "string" || !workflowId.trim() || workflowId.includes("{{")) return null;
+  return (
+    <a
+      className="bn-link nodrag nopan"
+      href={`/workflows/${encodeURIComponent(workflowId.trim())}`}
+      target="_blank"
+      rel="noreferrer"
+      title="Open the child workflow"
+      data-testid={`node-open-workflow-${nodeId}`}
+      onClick={(e) => e.stopPropagation()}
+      onDoubleClick={(e) => e.stopPropagation()}
+    >
+      open ↗
+    </a>
+  );
+}
+
 export const NodeBody = memo(function NodeBody({
   node,
   hasIssues,
@@ -118,6 +137,9 @@ export const NodeBody = memo(function NodeBody({
       <div className="bn-node-head">
         <TypeIcon type={node.type} />
         <span className="bn-node-type">{nodeTypes[node.type].label}</span>
+        {node.type === "workflow" && (
+          <ChildWorkflowLink nodeId={node.id} workflowId={node.config.workflowId} />
+        )}
         {hasIssues && (
           <span
             className="bn-node-issue"

@@ -12,6 +12,7 @@ import {
   ReactFlowProvider,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import Link from "next/link";
 import "@/components/versions/versions.css";
 import { memo, useMemo } from "react";
 import { LoopItemControls } from "@/components/loop/item-picker";
@@ -62,6 +63,8 @@ type StatusNodeData = {
   cost?: string;
   /** What a waiting node waits for (its links only where the viewer may see them). */
   waiting?: WaitingInfo;
+  /** A `workflow` node's child execution. */
+  childExecutionId?: string;
 };
 type StatusNode = Node<StatusNodeData, "status">;
 
@@ -93,6 +96,17 @@ const StatusNodeView = memo(function StatusNodeView({ id, data }: NodeProps<Stat
           <span className="tag" data-testid={`node-cost-${id}`}>
             {data.cost}
           </span>
+        ) : null}
+        {data.childExecutionId ? (
+          <Link
+            href={`/executions/${data.childExecutionId}`}
+            className="tag nodrag nopan"
+            data-testid={`node-child-${id}`}
+            title="Open the child execution"
+            onClick={(e) => e.stopPropagation()}
+          >
+            child ↗
+          </Link>
         ) : null}
       </div>
       {data.status === "waiting" && data.waiting ? <WaitingLine nodeId={id} waiting={data.waiting} /> : null}
@@ -184,6 +198,7 @@ export function ExecutionCanvas({
   itemNode,
   loops,
   links = true,
+  childLinks,
 }: {
   definition: WorkflowDefinition;
   nodes: Record<string, ExecutionNodeDetail>;
@@ -195,6 +210,8 @@ export function ExecutionCanvas({
   loops?: Record<string, LoopBoxProps>;
   /** Show waiting nodes' resume and approval links (the owner's page; never a share link). */
   links?: boolean;
+  /** The child execution of each `workflow` node, by node id. */
+  childLinks?: Record<string, string>;
 }) {
   const layout = useMemo(() => layoutOf(definition), [definition]);
   const flowNodes = useMemo<Array<StatusNode | LoopBoxNode>>(
@@ -213,6 +230,7 @@ export function ExecutionCanvas({
           selected: n.id === selectedId,
           cost: cost ? nodeCostLabel(cost) : undefined,
           waiting: waitingOf(inBody ? itemNode?.(n.id) : detail, links),
+          childExecutionId: inBody ? undefined : childLinks?.[n.id],
         };
         const base = {
           id: n.id,
@@ -239,7 +257,7 @@ export function ExecutionCanvas({
         }
         return { ...base, type: "status" as const, data };
       }),
-    [definition, nodes, layout, selectedId, itemNode, loops, links],
+    [definition, nodes, layout, selectedId, itemNode, loops, links, childLinks],
   );
   const flowEdges = useMemo<Edge[]>(
     () =>

@@ -1,10 +1,14 @@
 "use client";
 
+import Link from "next/link";
 import { formatDuration } from "@/components/ui/format";
 import { statusColor } from "@/components/ui/status-badge";
 import type { TimelineModel } from "./timeline-model";
 
-/** Gantt-like bars, one row per node, so parallel work shows as overlapping bars. */
+/**
+ * Gantt-like bars, one row per node, so parallel work shows as overlapping bars; a child
+ * execution's bar sits under its `workflow` node and links to it.
+ */
 export function ExecutionTimeline({
   model,
   selectedId,
@@ -28,23 +32,19 @@ export function ExecutionTimeline({
         const left = hasBar ? (row.startMs! / totalMs) * 100 : 0;
         const width = hasBar ? Math.max(((row.endMs! - row.startMs!) / totalMs) * 100, 0.4) : 0;
         const duration = hasBar ? row.endMs! - row.startMs! : undefined;
-        return (
-          <button
-            type="button"
-            key={row.nodeId}
-            className="timeline-row"
-            aria-pressed={row.nodeId === selectedId}
-            onClick={() => onSelect(row.nodeId)}
-            data-testid={`timeline-row-${row.nodeId}`}
-          >
+        const content = (
+          <>
             <span className="timeline-label" title={row.label}>
+              {row.child ? "↳ " : null}
               {row.label}
             </span>
             <span className="timeline-track">
               {hasBar ? (
                 <span
                   className="timeline-bar"
-                  data-testid={`timeline-bar-${row.nodeId}`}
+                  data-testid={
+                    row.child ? `timeline-child-bar-${row.child.executionId}` : `timeline-bar-${row.nodeId}`
+                  }
                   data-status={row.status}
                   data-start={Math.round(row.startMs!)}
                   data-end={Math.round(row.endMs!)}
@@ -53,6 +53,7 @@ export function ExecutionTimeline({
                     left: `${Math.min(left, 99.6)}%`,
                     width: `${Math.min(width, 100 - Math.min(left, 99.6))}%`,
                     background: statusColor(row.status),
+                    ...(row.child ? { opacity: 0.75 } : {}),
                   }}
                 />
               ) : (
@@ -61,6 +62,29 @@ export function ExecutionTimeline({
                 </span>
               )}
             </span>
+          </>
+        );
+        // A child execution's row opens it; a node's row selects the node.
+        return row.child ? (
+          <Link
+            key={`child:${row.child.executionId}`}
+            href={`/executions/${row.child.executionId}`}
+            className="timeline-row"
+            style={{ textDecoration: "none" }}
+            data-testid={`timeline-child-${row.child.executionId}`}
+          >
+            {content}
+          </Link>
+        ) : (
+          <button
+            type="button"
+            key={row.nodeId}
+            className="timeline-row"
+            aria-pressed={row.nodeId === selectedId}
+            onClick={() => onSelect(row.nodeId)}
+            data-testid={`timeline-row-${row.nodeId}`}
+          >
+            {content}
           </button>
         );
       })}

@@ -17,6 +17,7 @@ import { holdsBody } from "@/lib/editor/bodies";
 import type { EngineEvent } from "@/lib/engine/ports";
 import { subscribeToExecution } from "@/lib/events/client";
 import type { ExecutionDetail, ExecutionNodeDetail } from "@/lib/runs/get-execution";
+import { type ChildExecutionRow, childLinksOf, childSpansOf } from "./child-links";
 import { ComparePanel } from "./compare-panel";
 import { executionCostOf, formatUsd } from "./cost";
 import { ExecutionCanvas, type LoopBoxProps } from "./execution-canvas";
@@ -45,6 +46,8 @@ function itemDetailOf(view: ItemNodeView | undefined): ExecutionNodeDetail | und
   };
 }
 
+const NO_CHILDREN: readonly ChildExecutionRow[] = [];
+
 /**
  * One execution: summary, canvas in final (or live) colors, timeline, per-node details and logs.
  * Both views stream events while the execution is not terminal; the owner's offers controls and
@@ -55,10 +58,13 @@ export function ExecutionView({
   readOnly = false,
   shareUrl,
   eventsPath,
+  childExecutions = NO_CHILDREN,
 }: {
   initial: ExecutionDetail;
   readOnly?: boolean;
   shareUrl?: string | null;
+  /** The executions its `workflow` nodes started (the owner's page reads them on the server). */
+  childExecutions?: readonly ChildExecutionRow[];
   /** The event stream to follow; default the execution's own (which needs a session). */
   eventsPath?: string;
 }) {
@@ -73,6 +79,13 @@ export function ExecutionView({
   const terminal = isTerminal(state.status);
 
   useEffect(() => dispatch({ type: "snapshot", detail: initial }), [initial]);
+
+  // Children started while this page watched: read them (links, timeline spans) once it ends.
+  const [endedHere] = useState(() => !isTerminal(initial.status));
+  const hasWorkflowNodes = state.definition.nodes.some((n) => n.type === "workflow");
+  useEffect(() => {
+    if (terminal && endedHere && hasWorkflowNodes && !readOnly) router.refresh();
+  }, [terminal, endedHere, hasWorkflowNodes, readOnly, router]);
 
   useEffect(() => {
     if (terminal) return;
@@ -165,7 +178,9 @@ export function ExecutionView({
       ? itemDetailOf(items.itemNode(selectedId))
       : state.nodes[selectedId]
     : undefined;
-  const timeline = useMemo(() => buildTimeline(state, now), [state, now]);
+  const childLinks = useMemo(() => childLinksOf(state, childExecutions), [state, childExecutions]);
+  const childSpans = useMemo(() => childSpansOf(childExecutions), [childExecutions]);
+  const timeline = useMemo(() => buildTimeline(state, now, childSpans), [state, now, childSpans]);
   const selectedNode = selectedId ? state.definition.nodes.find((n) => n.id === selectedId) : undefined;
   const { finished, total } = state.progress;
   const cost = executionCostOf(state, terminal);
@@ -179,6 +194,21 @@ export function ExecutionView({
     <div className="stack" data-testid="execution-view" data-status={state.status} data-readonly={readOnly}>
       <div className="page-head" style={{ marginBottom: 0 }}>
         <div>
+          {state.parentExecutionId && !readOnly ? (
+            <nav className="breadcrumbs" aria-label="Parent execution" data-testid="parent-breadcrumb">
+              <Link href={`/executions/${state.parentExecutionId}`} data-testid="parent-execution-link">
+                Parent execution <span className="mono">{state.parentExecutionId.slice(0, 8)}</span>
+              </Link>
+              {state.parentNodeId ? (
+                <>
+                  {" › "}
+                  <span>
+                    node <span className="mono">{state.parentNodeId}</span>
+                  </span>
+                </>
+              ) : null}
+            </nav>
+          ) : null}
           {readOnly ? null : (
             <nav className="breadcrumbs" aria-label="Breadcrumbs">
               <Link href="/">Workflows</Link>/
@@ -331,6 +361,7 @@ export function ExecutionView({
               itemNode={items.itemNode}
               loops={loops}
               links={!readOnly}
+              childLinks={readOnly ? undefined : childLinks}
             />
           </section>
           <section className="card" aria-labelledby="timeline-title">
@@ -390,6 +421,7 @@ export function ExecutionView({
             node={selectedNode}
             detail={selectedDetail}
             partialText={selectedId ? partials[selectedId] : undefined}
+            childExecutionId={selectedId && !readOnly ? childLinks[selectedId] : undefined}
           />
         </aside>
       </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -15,11 +16,14 @@ export function NodeDetails({
   node,
   detail,
   partialText,
+  childExecutionId,
 }: {
   node: WorkflowNode | undefined;
   detail: ExecutionNodeDetail | undefined;
   /** LLM text streamed so far, shown while the node runs. */
   partialText?: string;
+  /** A `workflow` node's child execution. */
+  childExecutionId?: string;
 }) {
   if (!node) {
     return (
@@ -46,6 +50,20 @@ export function NodeDetails({
       <dl className="kv">
         <dt>Node id</dt>
         <dd className="mono">{node.id}</dd>
+        {childExecutionId ? (
+          <>
+            <dt>Child execution</dt>
+            <dd>
+              <Link
+                href={`/executions/${childExecutionId}`}
+                className="mono"
+                data-testid="node-details-child-execution"
+              >
+                {childExecutionId.slice(0, 8)} ↗
+              </Link>
+            </dd>
+          </>
+        ) : null}
         <dt>Attempts</dt>
         <dd data-testid="node-details-attempts">{detail?.attempts ?? 0}</dd>
         <dt>Duration</dt>

@@ -1,11 +1,15 @@
+import { type ExecutionStatus, isTerminal } from "@/lib/contract/status";
 import type { NodeStatus } from "@/lib/engine/ports";
 import type { ExecutionDetail } from "@/lib/runs/get-execution";
 
 /** One row of the timeline: where a node's bar starts and ends, in ms from the execution's start. */
 export interface TimelineRow {
+  /** The node; for a child execution's row, the `workflow` node that started it. */
   nodeId: string;
   label: string;
-  status: NodeStatus;
+  status: NodeStatus | ExecutionStatus;
+  /** Set on a child execution's row (drawn under its `workflow` node's row). */
+  child?: { executionId: string };
   /** Undefined for a node that never started (pending, skipped). */
   startMs?: number;
   endMs?: number;
@@ -17,12 +21,28 @@ export interface TimelineModel {
   totalMs: number;
 }
 
+/** A child execution's span on its parent's timeline. */
+export interface ChildSpan {
+  id: string;
+  parentNodeId: string | null;
+  /** The child workflow's name, or its id. */
+  label: string;
+  status: ExecutionStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
 /**
  * Lays out a Gantt-like timeline: a bar per node from its start to its finish (to `now` while it
- * runs or waits), relative to the earliest start, so nodes that ran in parallel overlap. Rows are in start
- * order; nodes that never started follow in definition order.
+ * runs or waits), relative to the earliest start, so nodes that ran in parallel overlap. Rows are in
+ * start order; nodes that never started follow in definition order. Each child execution
+ * (`children`) adds a row "child: <name>" under the `workflow` node that started it, on the same axis.
  */
-export function buildTimeline(detail: ExecutionDetail, now: number): TimelineModel {
+export function buildTimeline(
+  detail: ExecutionDetail,
+  now: number,
+  children: readonly ChildSpan[] = [],
+): TimelineModel {
   const starts = Object.values(detail.nodes)
     .map((n) => (n.startedAt ? Date.parse(n.startedAt) : Number.NaN))
     .filter(Number.isFinite);
@@ -59,5 +79,27 @@ export function buildTimeline(detail: ExecutionDetail, now: number): TimelineMod
     if (b.startMs !== undefined) return 1;
     return a.index - b.index;
   });
-  return { rows: rows.map(({ index: _index, ...row }) => row), totalMs };
+  const out: TimelineRow[] = rows.map(({ index: _index, ...row }) => row);
+  for (const child of children) {
+    const row: TimelineRow = {
+      nodeId: child.parentNodeId ?? "",
+      label: `child: ${child.label}`,
+      status: child.status,
+      child: { executionId: child.id },
+    };
+    const start = child.startedAt ? Date.parse(child.startedAt) : Number.NaN;
+    if (Number.isFinite(start) && Number.isFinite(origin)) {
+      const finish = child.finishedAt ? Date.parse(child.finishedAt) : Number.NaN;
+      const end = Number.isFinite(finish) ? finish : isTerminal(child.status) ? start : Math.max(now, start);
+      row.startMs = start - origin;
+      row.endMs = Math.max(row.startMs, end - origin);
+      totalMs = Math.max(totalMs, row.endMs);
+    }
+    // Under its node's row, after the children already placed there.
+    let at = out.findIndex((r) => !r.child && r.nodeId === row.nodeId);
+    if (at === -1) at = out.length;
+    else while (out[at + 1]?.child && out[at + 1]?.nodeId === row.nodeId) at++;
+    out.splice(at + 1, 0, row);
+  }
+  return { rows: out, totalMs };
 }

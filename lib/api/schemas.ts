@@ -42,6 +42,10 @@ export const HistoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   before: z.string().min(1).max(100).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** `true`: only executions no `workflow` node started (no parent execution). */
+  topLevel: z.stringbool().optional(),
+  /** Only executions of this status (e.g. `waiting`). */
+  status: ExecutionStatus.optional(),
 });
 
 /** The JSON body of `POST /api/auth/login` (a form post with the same fields works too). */

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type {
   ExecutionDetail as ContractExecutionDetail,
   ExecutionLog,
@@ -248,7 +248,15 @@ export async function getExecutionDetail(
 export async function listExecutions(
   db: Db,
   workflowId: string,
-  options: { limit?: number; before?: string; idempotencyKey?: string } = {},
+  options: {
+    limit?: number;
+    before?: string;
+    idempotencyKey?: string;
+    /** Only executions that are not a sub-workflow's child. */
+    topLevel?: boolean;
+    /** Only executions of this status. */
+    status?: string;
+  } = {},
 ): Promise<ExecutionSummary[]> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   const rows = await db
@@ -276,6 +284,8 @@ export async function listExecutions(
         options.idempotencyKey !== undefined
           ? inArray(executions.idempotencyKey, idempotencyKeyForms(options.idempotencyKey))
           : undefined,
+        options.topLevel ? isNull(executions.parentExecutionId) : undefined,
+        options.status ? eq(executions.status, options.status) : undefined,
       ),
     )
     .orderBy(desc(executions.createdAt), desc(executions.id))

@@ -1,10 +1,10 @@
 import "server-only";
+import { eq } from "drizzle-orm";
 import type { Database } from "@/lib/db/client";
+import { executions } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { createRedactor, type Redactor } from "@/lib/security/redact";
 import { loadSecrets } from "@/lib/security/secrets";
-import { eq } from "drizzle-orm";
-import { executions } from "@/lib/db/schema";
 import {
   type ExecutionDetail,
   type ExecutionIterationDetail,

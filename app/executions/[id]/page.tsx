@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ExecutionView } from "@/components/execution/execution-view";
 import { getDb } from "@/lib/db/client";
+import { childExecutionsOf } from "@/lib/runs/child-executions";
 import { getExecutionDetail } from "@/lib/runs/get-execution";
 import { getShareUrl } from "@/lib/runs/shares";
 
@@ -19,10 +20,10 @@ export default async function ExecutionPage({ params }: Props) {
   const db = await getDb();
   const detail = await getExecutionDetail(db, id, { links: true });
   if (!detail) notFound();
-  const shareUrl = await getShareUrl(db, id);
+  const [shareUrl, children] = await Promise.all([getShareUrl(db, id), childExecutionsOf(db, id)]);
   return (
     <main className="page page-wide">
-      <ExecutionView initial={detail} shareUrl={shareUrl} />
+      <ExecutionView initial={detail} shareUrl={shareUrl} childExecutions={children} />
     </main>
   );
 }

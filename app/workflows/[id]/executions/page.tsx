@@ -3,8 +3,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ExecutionHistoryTable } from "@/components/execution/execution-history-table";
 import { DailyUsageChart } from "@/components/history/daily-usage-chart";
-import { parseStatusFilter, scanByStatus } from "@/components/history/scan-by-status";
 import { StatusFilter } from "@/components/history/status-filter";
+import { parseStatusFilter } from "@/components/history/status-param";
+import { TopLevelFilter } from "@/components/history/top-level-filter";
 import { buttonClass } from "@/components/ui/button";
 import { AppError } from "@/lib/api/errors";
 import { getDb } from "@/lib/db/client";
@@ -16,7 +17,11 @@ export const dynamic = "force-dynamic";
 
 type Props = {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ before?: string | string[]; status?: string | string[] }>;
+  searchParams: Promise<{
+    before?: string | string[];
+    status?: string | string[];
+    topLevel?: string | string[];
+  }>;
 };
 
 const PAGE_SIZE = 50;
@@ -25,7 +30,8 @@ export const metadata: Metadata = { title: "History" };
 
 export default async function WorkflowHistoryPage({ params, searchParams }: Props) {
   const { id } = await params;
-  const { before: beforeParam, status: statusParam } = await searchParams;
+  const { before: beforeParam, status: statusParam, topLevel: topLevelParam } = await searchParams;
+  const topLevel = topLevelParam === "true";
   const before = typeof beforeParam === "string" && beforeParam.length <= 200 ? beforeParam : undefined;
   const status = parseStatusFilter(statusParam);
   const db = await getDb();
@@ -37,18 +43,16 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
     throw err;
   }
   const base = `/workflows/${id}/executions`;
-  const [page, usage] = await Promise.all([
-    status
-      ? scanByStatus((o) => listExecutions(db, id, o), status, { pageSize: PAGE_SIZE, before })
-      : listExecutions(db, id, { limit: PAGE_SIZE, before }).then((rows) => ({
-          rows,
-          next: rows.length === PAGE_SIZE ? rows.at(-1)?.id : undefined,
-        })),
+  const [executions, usage] = await Promise.all([
+    listExecutions(db, id, { limit: PAGE_SIZE, before, topLevel, status }),
     dailyUsage(db, id, 30),
   ]);
-  const executions = page.rows;
-  const filter = status ? `status=${status}&` : "";
-  const olderHref = page.next ? `${base}?${filter}before=${encodeURIComponent(page.next)}` : undefined;
+  const filter = `${status ? `status=${status}&` : ""}${topLevel ? "topLevel=true&" : ""}`;
+  const last = executions.at(-1);
+  const olderHref =
+    executions.length === PAGE_SIZE && last
+      ? `${base}?${filter}before=${encodeURIComponent(last.id)}`
+      : undefined;
   return (
     <main className="page">
       <div className="page-head">
@@ -65,11 +69,12 @@ export default async function WorkflowHistoryPage({ params, searchParams }: Prop
       </div>
       <DailyUsageChart series={usage} />
       <StatusFilter workflowId={id} current={status} />
+      <TopLevelFilter checked={topLevel} />
       <ExecutionHistoryTable
         executions={executions}
         workflowId={id}
         status={status}
-        newerHref={before ? (status ? `${base}?status=${status}` : base) : undefined}
+        newerHref={before ? (filter ? `${base}?${filter.slice(0, -1)}` : base) : undefined}
         olderHref={olderHref}
       />
     </main>

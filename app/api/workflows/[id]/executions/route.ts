@@ -9,7 +9,9 @@ export const dynamic = "force-dynamic";
 
 /**
  * A workflow's executions, newest first (`?limit=&before=<executionId>` pages;
- * `?idempotencyKey=` finds the execution a run request with that key started).
+ * `?idempotencyKey=` finds the execution a run request with that key started; `?topLevel=true`
+ * leaves out child executions, those a parent's `workflow` node started; `?status=waiting` keeps
+ * one status).
  */
 export const GET = withErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
