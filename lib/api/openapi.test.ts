@@ -116,6 +116,8 @@ describe("GET /api/openapi.json", () => {
       "limit",
       "before",
       "idempotencyKey",
+      "topLevel",
+      "status",
     ]);
     const definition = doc.components.schemas.WorkflowDefinition as { required: string[] };
     expect(definition.required).toEqual(expect.arrayContaining(["version", "nodes", "edges"]));

@@ -51,6 +51,7 @@ const EXPECTED: Record<string, "session" | "public" | "public-read"> = {
   "app/api/share/[token]/events/route.ts": "public-read",
   "app/api/share/[token]/children/[childId]/route.ts": "public-read",
   "app/share/[token]/children/[childId]/page.tsx": "public-read",
+  "app/approve/[token]/page.tsx": "public-read",
   "app/api/share/[token]/iterations/[path]/route.ts": "public-read",
   "app/api/openapi.json/route.ts": "session",
   "app/api/workflows/[id]/versions/route.ts": "session",
