@@ -239,6 +239,8 @@ export interface ChildState {
   status: string;
   outputs?: Record<string, unknown> | null;
   error?: (NodeError & { nodeId?: string }) | null;
+  /** Started and ended within this call (run inline): there is no wait to record. */
+  fresh?: boolean;
 }
 
 /** Starts child executions (sub-workflows): idempotent per parent, node key and attempt. */

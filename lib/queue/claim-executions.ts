@@ -125,28 +125,4 @@ export function toClaimed(r: ClaimRow): ClaimedExecution {
   };
 }
 
-/** Claims one queued execution by id (a child run inline by its parent's runner), or undefined. */
-export async function claimExecutionById(
-  db: Db,
-  id: string,
-  options: { owner: string; leaseMs: number },
-): Promise<ClaimedExecution | undefined> {
-  const rows = await query<ClaimRow>(
-    db,
-    sql`update executions e set
-      status = 'running',
-      lease_owner = ${options.owner},
-      lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond',
-      fence = e.fence + 1,
-      claims = e.claims + 1,
-      started_at = coalesce(e.started_at, now()),
-      segment_started_at = now(),
-      updated_at = now()
-    where e.id = ${id} and e.status = 'queued'
-    returning e.id, e.workflow_id, e.fence, e.claims, e.definition, e.inputs, e.trigger_id, e.node_id,
-      e.timeout_ms, e.control, (extract(epoch from e.started_at) * 1000)::float8 as started_at_ms, e.run_ms,
-      e.mode, e.trace_context, e.parent_execution_id, e.depth`,
-  );
-  return rows[0] ? toClaimed(rows[0]) : undefined;
-}
 export type { ClaimRow };

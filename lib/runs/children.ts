@@ -6,7 +6,7 @@ import { type Database, query } from "@/lib/db/client";
 import { executions, workflows, workflowVersions } from "@/lib/db/schema";
 import { EngineError } from "@/lib/engine/errors";
 import type { ChildPort, ChildRequest, ChildState, WaitResolution } from "@/lib/engine/ports";
-import { claimExecutionById } from "@/lib/queue/claim-executions";
+import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { pickTrigger } from "@/lib/workflow/graph";
@@ -29,7 +29,7 @@ export interface ChildPortOptions {
   deadline?: number;
   leaseMs: number;
   /** Runs a claimed child inline (the runner's own `runExecution`, passed in to avoid an import cycle). */
-  runInline?: (claim: NonNullable<Awaited<ReturnType<typeof claimExecutionById>>>) => Promise<unknown>;
+  runInline?: (claim: ClaimedExecution) => Promise<unknown>;
 }
 
 /**
@@ -100,15 +100,24 @@ export function createChildPort(
           `sub-workflows nest more than ${MAX_CHILD_DEPTH} levels deep at "${request.nodeId}" (workflow "${request.workflowId}")`,
         );
       const target = await loadTarget(database, request, p?.createdAt);
+      const small = target.definition.nodes.length <= INLINE_MAX_NODES;
+      const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
+      const inline =
+        request.wait &&
+        options.runInline !== undefined &&
+        (options.inline === "always" ||
+          (options.inline === "small" && small && budgetLeft >= INLINE_MIN_BUDGET_MS));
       const id = randomUUID();
+      const owner = inline ? createOwnerName("child") : undefined;
       try {
+        // An inline child is inserted already claimed by this runner (one statement, no queue hop).
         await enqueueExecution(db, {
           id,
           workflowId: request.workflowId,
           workflowVersion: target.version,
-          status: "queued",
-          mode: "queued",
-          requestedMode: "queued",
+          status: inline ? "running" : "queued",
+          mode: inline ? "immediate" : "queued",
+          requestedMode: inline ? "immediate" : "queued",
           definition: target.definition,
           inputs: (request.inputs ?? {}) as Record<string, unknown>,
           triggerId: request.triggerId,
@@ -118,6 +127,15 @@ export function createChildPort(
           parentKey,
           depth,
           traceContext: p?.traceContext ?? undefined,
+          ...(inline
+            ? {
+                fence: 1,
+                claims: 1,
+                leaseOwner: owner,
+                leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'` as unknown as Date,
+                startedAt: sql`now()` as unknown as Date,
+              }
+            : {}),
         });
       } catch (err) {
         // Another runner of this parent (a lease takeover) started it first: use that one.
@@ -125,22 +143,38 @@ export function createChildPort(
         if (raced) return stateOf(raced);
         throw err;
       }
-      const small = target.definition.nodes.length <= INLINE_MAX_NODES;
-      const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
-      const inline =
-        request.wait &&
-        options.runInline !== undefined &&
-        (options.inline === "always" ||
-          (options.inline === "small" && small && budgetLeft >= INLINE_MIN_BUDGET_MS));
-      if (inline) {
-        const claim = await claimExecutionById(db, id, {
-          owner: createOwnerName("child"),
-          leaseMs: options.leaseMs,
-        });
-        if (claim) await options.runInline!(claim);
-      } else {
+      if (!inline) {
         await notifyQueue(db);
         kickDrain(database);
+        return { executionId: id, status: "queued" };
+      }
+      const result = (await options.runInline!({
+        id,
+        workflowId: request.workflowId,
+        fence: 1,
+        claims: 1,
+        definition: target.definition,
+        inputs: (request.inputs ?? {}) as Record<string, unknown>,
+        triggerId: request.triggerId ?? null,
+        nodeId: null,
+        timeoutMs: null,
+        control: null,
+        startedAtMs: Date.now(),
+        runMs: 0,
+        mode: "immediate",
+        traceContext: p?.traceContext ?? null,
+        parentExecutionId: parent.id,
+        depth,
+      })) as { status: string; outputs?: Record<string, unknown>; error?: ChildState["error"] } | undefined;
+      if (result && isTerminal(result.status)) {
+        // Started and ended in this call: no wait to record or consume.
+        return {
+          executionId: id,
+          status: result.status,
+          outputs: result.outputs ?? null,
+          error: result.error ?? null,
+          fresh: true,
+        };
       }
       const row = await existing(parentKey);
       return row ? stateOf(row) : { executionId: id, status: "queued" };
@@ -173,7 +207,17 @@ async function loadTarget(
         `workflow "${request.workflowId}" has no version ${request.version}`,
       );
   } else {
-    if (parentCreatedAt) {
+    // The latest version as of the parent's start: the current one unless it was saved since.
+    const [current] = await db
+      .select({
+        definition: workflows.definition,
+        version: workflows.version,
+        updatedAt: workflows.updatedAt,
+      })
+      .from(workflows)
+      .where(eq(workflows.id, request.workflowId))
+      .limit(1);
+    if (current && parentCreatedAt && current.updatedAt > parentCreatedAt) {
       [target] = await db
         .select({ definition: workflowVersions.definition, version: workflowVersions.version })
         .from(workflowVersions)
@@ -186,13 +230,7 @@ async function loadTarget(
         .orderBy(desc(workflowVersions.version))
         .limit(1);
     }
-    if (!target) {
-      [target] = await db
-        .select({ definition: workflows.definition, version: workflows.version })
-        .from(workflows)
-        .where(eq(workflows.id, request.workflowId))
-        .limit(1);
-    }
+    target ??= current ? { definition: current.definition, version: current.version } : undefined;
     if (!target) throw new EngineError("not_found", `workflow "${request.workflowId}" does not exist`);
   }
   if (!pickTrigger(target.definition, request.triggerId))

@@ -105,6 +105,7 @@ export const workflowNode = defineNodeType({
     if (!wait) return { output: { executionId: child.executionId } };
     const ended = ["succeeded", "failed", "cancelled"].includes(child.status);
     const waits = ctx.ports.waits;
+    if (ended && child.fresh) return fromChild(node.id, child);
     if (!waits) {
       if (ended) return fromChild(node.id, child);
       throw new EngineError(
