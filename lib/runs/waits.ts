@@ -238,7 +238,7 @@ function refuse(row: WaitRow | undefined): never {
  */
 export async function resumeByToken(database: Database, token: string, body: unknown): Promise<ResumeAnswer> {
   const row = await waitByToken(database.db, token);
-  if (!row || row.status !== "pending" || row.execution_status === "cancelled") refuse(row);
+  if (row?.status !== "pending" || row.execution_status === "cancelled") refuse(row);
   if (row.kind === "execution")
     throw new AppError(
       409,
@@ -359,7 +359,7 @@ export interface ApprovalView {
 /** The approval of `token`, or undefined (unknown token, not an approval, execution over). */
 export async function getApproval(db: Db, token: string): Promise<ApprovalView | undefined> {
   const row = await waitByToken(db, token);
-  if (!row || row.kind !== "approval" || !row.approval || row.status === "revoked") return undefined;
+  if (row?.kind !== "approval" || !row.approval || row.status === "revoked") return undefined;
   if (["succeeded", "failed"].includes(row.execution_status) && row.status === "pending") return undefined;
   const view: ApprovalView = {
     title: row.approval.title,

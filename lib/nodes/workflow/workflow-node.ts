@@ -19,7 +19,7 @@ export type WorkflowCallConfig = z.infer<typeof WorkflowCallConfig>;
 export const isLiteralWorkflowId = (id: string) => !id.includes("{{");
 
 /** The node's outcome from a child that ended: its outputs, or its error. */
-function fromChild(nodeId: string, child: ChildState) {
+function fromChild(child: ChildState) {
   if (child.status === "succeeded") return { output: child.outputs ?? {} };
   const err = child.error;
   const at = err?.nodeId ? ` at "${err.nodeId}"` : "";
@@ -105,9 +105,9 @@ export const workflowNode = defineNodeType({
     if (!wait) return { output: { executionId: child.executionId } };
     const ended = ["succeeded", "failed", "cancelled"].includes(child.status);
     const waits = ctx.ports.waits;
-    if (ended && child.fresh) return fromChild(node.id, child);
+    if (ended && child.fresh) return fromChild(child);
     if (!waits) {
-      if (ended) return fromChild(node.id, child);
+      if (ended) return fromChild(child);
       throw new EngineError(
         "unavailable",
         `child execution ${child.executionId} is still ${child.status}; open /executions/${child.executionId}`,
@@ -120,8 +120,8 @@ export const workflowNode = defineNodeType({
       for: "execution",
       childExecutionId: child.executionId,
     });
-    if (state.status === "resolved") return fromChild(node.id, state.resolution.data as ChildState);
-    if (ended) return fromChild(node.id, child);
+    if (state.status === "resolved") return fromChild(state.resolution.data as ChildState);
+    if (ended) return fromChild(child);
     throw new NodeSuspended({ for: "execution", executionId: child.executionId });
   },
 });
