@@ -52,6 +52,6 @@ describe("every node-type module", () => {
 
   it("keeps the side-effecting types durable before their successors start", () => {
     const effects = nodeModules.filter((m) => m.sideEffects).map((m) => m.type);
-    expect(effects.sort()).toEqual(["email", "http", "llm", "wait", "workflow"]);
+    expect(effects.sort()).toEqual(["email", "http", "llm", "wait"]);
   });
 });

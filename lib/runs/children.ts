@@ -23,6 +23,8 @@ const INLINE_MAX_NODES = 25;
 const INLINE_MIN_BUDGET_MS = 500;
 
 export interface ChildPortOptions {
+  /** The parent's first claim: no child of it exists yet. */
+  fresh?: boolean;
   /** Run every child to its end before answering (single-node play). */
   inline?: "always" | "small" | "never";
   /** Epoch ms: the parent's soft deadline (an inline child hands off to the queue past it). */
@@ -41,26 +43,23 @@ export interface ChildPortOptions {
  */
 export function createChildPort(
   database: Database,
-  parent: { id: string; workflowId: string },
+  parent: {
+    id: string;
+    workflowId: string;
+    depth?: number;
+    startedAtMs: number;
+    traceContext?: string | null;
+  },
   options: ChildPortOptions,
 ): ChildPort {
   const { db } = database;
-  let parentRow:
-    | Promise<{ depth: number; createdAt: Date; traceContext: string | null } | undefined>
-    | undefined;
-  const loadParent = () => {
-    parentRow ??= db
-      .select({
-        depth: executions.depth,
-        createdAt: executions.createdAt,
-        traceContext: executions.traceContext,
-      })
-      .from(executions)
-      .where(eq(executions.id, parent.id))
-      .then((rows) => rows[0]);
-    return parentRow;
+  // The parent as its runner claimed it: its depth, when its run started (a child's default
+  // version is the latest as of then) and the trace its children continue.
+  const p = {
+    depth: parent.depth ?? 0,
+    createdAt: new Date(parent.startedAtMs),
+    traceContext: parent.traceContext ?? null,
   };
-
   const stateOf = (row: {
     id: string;
     status: string;
@@ -90,16 +89,18 @@ export function createChildPort(
   return {
     async start(request: ChildRequest): Promise<ChildState> {
       const parentKey = `${request.key}@${request.attempt}`;
-      const found = await existing(parentKey);
-      if (found) return stateOf(found);
-      const p = await loadParent();
-      const depth = (p?.depth ?? 0) + 1;
+      // A parent's first claim cannot have started this child before: no lookup then.
+      if (!options.fresh) {
+        const found = await existing(parentKey);
+        if (found) return stateOf(found);
+      }
+      const depth = p.depth + 1;
       if (depth > MAX_CHILD_DEPTH)
         throw new EngineError(
           "depth_exceeded",
           `sub-workflows nest more than ${MAX_CHILD_DEPTH} levels deep at "${request.nodeId}" (workflow "${request.workflowId}")`,
         );
-      const target = await loadTarget(database, request, p?.createdAt);
+      const target = await loadTarget(database, request, p.createdAt);
       const small = target.definition.nodes.length <= INLINE_MAX_NODES;
       const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
       const inline =
@@ -126,7 +127,7 @@ export function createChildPort(
           parentNodeId: request.nodeId,
           parentKey,
           depth,
-          traceContext: p?.traceContext ?? undefined,
+          traceContext: p.traceContext ?? undefined,
           ...(inline
             ? {
                 fence: 1,
@@ -162,7 +163,7 @@ export function createChildPort(
         startedAtMs: Date.now(),
         runMs: 0,
         mode: "immediate",
-        traceContext: p?.traceContext ?? null,
+        traceContext: p.traceContext,
         parentExecutionId: parent.id,
         depth,
       })) as { status: string; outputs?: Record<string, unknown>; error?: ChildState["error"] } | undefined;

@@ -33,6 +33,8 @@ export interface RunExecutionOptions {
    * checkpoints (drain budget over, worker shutting down).
    */
   stopSignal?: AbortSignal;
+  /** A child run inline by its parent's runner, which takes its result itself (no parent to wake). */
+  inlineChild?: boolean;
   /** How often the lease is extended and controls are read (default min(1000, leaseMs / 3)). */
   heartbeatMs?: number;
 }
@@ -157,27 +159,34 @@ export async function runClaimed(
     { what: `ports of execution ${claim.id}` },
   );
   // Nodes that suspend (waits, sub-workflows) record their waits in the store.
-  if (suspends(claim.definition)) {
-    // A single-node run cannot suspend: it runs its child inline to the end instead.
-    const single = claim.nodeId !== null;
-    if (!single) ports.waits = await createWaitPort(db, claim, ports.redact);
-    ports.children = createChildPort(database, claim, {
-      // An immediate run may run a small child inline; a drained one queues it and suspends.
-      inline: single ? "always" : options.immediate ? "small" : "never",
-      deadline: options.deadline,
-      leaseMs: options.leaseMs,
-      runInline: (child) =>
-        runExecution(database, child, {
-          leaseMs: options.leaseMs,
-          deadline: options.deadline,
-          hardDeadline: options.hardDeadline,
-          immediate: true,
-        }),
-    });
-  }
   recordClaim(claim);
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
+  if (suspends(claim.definition)) {
+    // A single-node run cannot suspend: it runs its child inline to the end instead.
+    const single = claim.nodeId !== null;
+    if (!single) ports.waits = await createWaitPort(db, claim, ports.redact, { fresh: claim.claims === 1 });
+    const traceContext = trace?.traceparent ?? claim.traceContext ?? null;
+    ports.children = createChildPort(
+      database,
+      { ...claim, traceContext },
+      {
+        fresh: claim.claims === 1,
+        // An immediate run may run a small child inline; a drained one queues it and suspends.
+        inline: single ? "always" : options.immediate ? "small" : "never",
+        deadline: options.deadline,
+        leaseMs: options.leaseMs,
+        runInline: (child) =>
+          runExecution(database, child, {
+            leaseMs: options.leaseMs,
+            deadline: options.deadline,
+            hardDeadline: options.hardDeadline,
+            immediate: true,
+            inlineChild: true,
+          }),
+      },
+    );
+  }
   // Events are passed on in bursts every EVENT_BURST_MS, each after the checkpoints saved before
   // it (the journal does not wait for `running` checkpoints); the last burst is stored with the
   // final status. Every write is a commit, and commits are what a busy queue runs out of.
@@ -370,7 +379,7 @@ export async function runClaimed(
     // A parent that ended (failed, cancelled) takes its children still running with it.
     if (to !== "succeeded") await controlChildren(database, claim.id, (id) => cancelExecution(db, id));
   }
-  if (isTerminal(to) && claim.parentExecutionId) {
+  if (isTerminal(to) && claim.parentExecutionId && !options.inlineChild) {
     // A child ended: its parent's wait on it resolves and the parent is queued again.
     await retryOnConnectionError(() => resolveChildWaits(database, claim.id), {
       what: `waking the parent of ${claim.id}`,

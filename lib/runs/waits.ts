@@ -79,11 +79,13 @@ export async function createWaitPort(
   db: Db,
   execution: { id: string; workflowId: string },
   redact: Redactor,
+  options: { fresh?: boolean } = {},
 ): Promise<WaitPort> {
   const key = await waitTokenKey(db);
   return {
     links: (nodeKey) => waitLinks(key, execution.id, nodeKey),
     async pendingKeys() {
+      if (options.fresh) return new Set<string>();
       const rows = await query<{ node_key: string }>(
         db,
         sql`select node_key from waits where execution_id = ${execution.id} and status = 'pending'`,

@@ -69,7 +69,9 @@ export const workflowNode = defineNodeType({
   ownPanels: ["workflowId"],
   summary: (c) => clip(`runs ${summaryText(c.workflowId) || "…"}${c.wait === false ? " (no wait)" : ""}`),
   estimate: { typicalMs: 200, weight: { score: 10, noun: "sub-workflow" } },
-  sideEffects: true,
+  // Starting the child is idempotent per node key and attempt (a re-run finds the child it
+  // started), so successors need not wait for this node's checkpoint to be durable.
+  sideEffects: false,
   suspends: true,
   async execute(ctx) {
     const { node } = ctx;
