@@ -16,21 +16,19 @@
  * BENCH_HTTP_NODE_ARGS passes node options to the server, e.g. `--cpu-prof`)
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { createScratchDatabase } from "./scratch-db";
 
-const { default: postgres } = await import("postgres");
 const { openPostgres } = await import("@/lib/db/client");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 type NodeCheckpoint = import("@/lib/engine/ports").NodeCheckpoint;
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const DIST = process.env.BENCH_DIST_DIR ?? ".next-bench";
-const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const CONCURRENCY = 16;
 
@@ -66,14 +64,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const name = `braid_bench_http_${randomBytes(4).toString("hex")}`;
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const scratch = await createScratchDatabase("http");
+const { url } = scratch;
 // Migrated here so the server's first requests do not pay for it.
 await (await openPostgres(url, { max: 1, migrate: true })).close();
 
@@ -289,12 +281,11 @@ try {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
   }
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 
 console.log(
-  `\nHTTP benchmark: next start (${DIST}) on port ${port}, Postgres ${new URL(SERVER).host}, ` +
+  `\nHTTP benchmark: next start (${DIST}) on port ${port}, Postgres ${new URL(scratch.server).host}, ` +
     `${os.cpus().length} cores, load ${os
       .loadavg()
       .map((l) => l.toFixed(2))

@@ -11,27 +11,20 @@
  *
  * Run: npm run bench -- latency   (TEST_DATABASE_URL overrides the server)
  */
-import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 
-const { default: postgres } = await import("postgres");
 const { openPostgres, setDatabase } = await import("@/lib/db/client");
 const { workflows } = await import("@/lib/db/schema");
 const { startRun } = await import("@/lib/runs/start-run");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 type NodeCheckpoint = import("@/lib/engine/ports").NodeCheckpoint;
 
+import { createScratchDatabase } from "./scratch-db";
+
 process.env.HTTP_ALLOW_PRIVATE_NETWORK = "true";
-const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 30);
-const name = `braid_bench_latency_${randomBytes(4).toString("hex")}`;
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const scratch = await createScratchDatabase("latency");
+const { url } = scratch;
 const database = await openPostgres(url, { max: 10, migrate: true });
 setDatabase(database);
 const http = createServer((_req, res) => {
@@ -144,7 +137,6 @@ try {
 } finally {
   http.close();
   await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 process.exit(0);

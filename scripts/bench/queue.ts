@@ -14,8 +14,8 @@
  * Run: npm run bench -- queue   (TEST_DATABASE_URL overrides the server)
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { createScratchDatabase } from "./scratch-db";
 
 const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
@@ -30,17 +30,10 @@ const { runWorkflow } = await import("@/lib/engine/run-workflow");
 const { createMemoryJournal } = await import("@/lib/engine/testing/memory-journal");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 
-const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_QUEUE_N ?? 2000);
 const CONCURRENCY = 32;
-const name = `braid_bench_queue_${randomBytes(4).toString("hex")}`;
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const scratch = await createScratchDatabase("queue");
+const { url } = scratch;
 const main = await openPostgres(url, { max: 20, migrate: true });
 const rows: { metric: string; value: string; target: string; verdict: string }[] = [];
 const fmt = (n: number, d = 0) =>
@@ -355,12 +348,11 @@ try {
 } finally {
   worker?.kill("SIGKILL");
   await main.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 
 const w = [50, 16, 22, 6];
-console.log(`\nqueue benchmark on ${new URL(SERVER).host} (scratch database, ${N} executions)\n`);
+console.log(`\nqueue benchmark on ${new URL(scratch.server).host} (scratch database, ${N} executions)\n`);
 console.log(["metric".padEnd(w[0]!), "value".padEnd(w[1]!), "target".padEnd(w[2]!), "result"].join(" "));
 for (const r of rows)
   console.log([r.metric.padEnd(w[0]!), r.value.padEnd(w[1]!), r.target.padEnd(w[2]!), r.verdict].join(" "));

@@ -8,10 +8,9 @@
  * Run: npm run bench -- rerun   (TEST_DATABASE_URL overrides the server; BENCH_RERUN_N the count)
  */
 
-import { randomBytes } from "node:crypto";
 import { isTerminal } from "@/lib/contract/status";
+import { createScratchDatabase } from "./scratch-db";
 
-const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
 const { openPostgres, query, setDatabase } = await import("@/lib/db/client");
 const { createWorkflow } = await import("@/lib/workflow-store/service");
@@ -19,18 +18,11 @@ const { startRun } = await import("@/lib/runs/start-run");
 const { rerunExecution } = await import("@/lib/runs/rerun");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 
-const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_RERUN_N ?? 30);
 const NODES = 200;
 const MIDDLE = "t100";
-const name = `braid_bench_rerun_${randomBytes(4).toString("hex")}`;
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const scratch = await createScratchDatabase("rerun");
+const { url } = scratch;
 const main = await openPostgres(url, { max: 20, migrate: true });
 setDatabase(main);
 const rows: { metric: string; value: string; target: string; verdict: string }[] = [];
@@ -130,13 +122,12 @@ try {
 } finally {
   setDatabase(undefined);
   await main.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 
 const w = [44, 14, 10, 6];
 console.log(
-  `\nrerun benchmark on ${new URL(SERVER).host} (scratch database, ${NODES}-node chain, ${N} reruns)\n`,
+  `\nrerun benchmark on ${new URL(scratch.server).host} (scratch database, ${NODES}-node chain, ${N} reruns)\n`,
 );
 console.log(["metric".padEnd(w[0]!), "value".padEnd(w[1]!), "target".padEnd(w[2]!), "result"].join(" "));
 for (const r of rows)

@@ -12,10 +12,10 @@
  *
  * Run: npm run bench -- wait   (TEST_DATABASE_URL overrides the server)
  */
-import { randomBytes } from "node:crypto";
+
+import { createScratchDatabase } from "./scratch-db";
 
 process.env.IMMEDIATE_BUDGET_MS ??= "60000";
-const { default: postgres } = await import("postgres");
 const { sql } = await import("drizzle-orm");
 const { openPostgres, setDatabase, query } = await import("@/lib/db/client");
 const { workflows } = await import("@/lib/db/schema");
@@ -25,16 +25,9 @@ const { drainQueue } = await import("@/lib/runs/drain");
 const { resumeByToken, waitToken, waitTokenKey } = await import("@/lib/runs/waits");
 type WorkflowDefinition = import("@/lib/workflow/schema").WorkflowDefinition;
 
-const SERVER = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const WAITING = Number(process.env.BENCH_WAITING ?? 10_000);
-const name = `braid_bench_wait_${randomBytes(4).toString("hex")}`;
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = (() => {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const scratch = await createScratchDatabase("wait");
+const { url } = scratch;
 const database = await openPostgres(url, { max: 10, migrate: true });
 setDatabase(database);
 const db = database.db;
@@ -272,7 +265,6 @@ try {
 } finally {
   stop.abort();
   await database.close().catch(() => {});
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 process.exit(0);
