@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/api/errors";
@@ -14,6 +12,7 @@ import { drainQueue } from "./drain";
 import { getExecutionDetail } from "./get-execution";
 import { startRun } from "./start-run";
 import { waitForStatus } from "./testing/fixtures";
+import { exited, spawnRunner } from "./testing/runner-process";
 
 let database: Database;
 let server: LocalHttpServer;
@@ -264,7 +263,6 @@ describe(`sub-workflows (${testDbKind})`, () => {
   }, 120_000);
 });
 
-const RUNNER = path.join(import.meta.dirname, "testing", "runner-child.ts");
 const LEASE_MS = 1500;
 const pgEnabled = testDbKind === "postgres" && (await postgresAvailable());
 
@@ -277,28 +275,14 @@ describe("sub-workflow crash safety (real Postgres, runner in a child process)",
       const parent = await parentWorkflow("parent kill", child);
       const res = await startRun(database, parent, { mode: "queued", inputs: { n: 4 } });
       const id = res.body.executionId as string;
-      const proc: ChildProcess = spawn(
-        process.execPath,
-        ["--conditions=react-server", "--import", "tsx", RUNNER],
-        {
-          env: {
-            ...process.env,
-            DATABASE_URL: database.url,
-            EXECUTION_LEASE_MS: String(LEASE_MS),
-            HTTP_ALLOW_PRIVATE_NETWORK: "true",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
+      const proc = spawnRunner(database.url, LEASE_MS);
       const end = Date.now() + 60_000;
       while ((await childrenOf(id)).length === 0) {
         if (Date.now() > end) throw new Error("the child never started");
         await new Promise((r) => setTimeout(r, 2));
       }
       proc.kill("SIGKILL");
-      await new Promise<void>((resolve) =>
-        proc.exitCode !== null ? resolve() : proc.once("exit", () => resolve()),
-      );
+      await exited(proc);
       await new Promise((r) => setTimeout(r, LEASE_MS + 200));
       for (let i = 0; i < 5; i++) {
         await drainQueue(database, { leaseMs: LEASE_MS, budgetMs: 30_000, pruneBatch: 0 });

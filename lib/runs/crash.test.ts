@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, query } from "@/lib/db/client";
@@ -11,22 +9,10 @@ import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { drainQueue } from "./drain";
 import { httpChain, insertWorkflow } from "./testing/fixtures";
 import { type HitServer, startHitServer } from "./testing/hit-server";
+import { exited, spawnRunner } from "./testing/runner-process";
 
 const LEASE_MS = 1500;
 const SLOW_MS = 300;
-const CHILD = path.join(import.meta.dirname, "testing", "runner-child.ts");
-
-function spawnRunner(url: string): ChildProcess {
-  return spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", CHILD], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      EXECUTION_LEASE_MS: String(LEASE_MS),
-      HTTP_ALLOW_PRIVATE_NETWORK: "true",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
 
 async function until(
   check: () => boolean | Promise<boolean>,
@@ -39,11 +25,6 @@ async function until(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
-  );
 
 async function leaseExpired(db: Database["db"], id: string): Promise<boolean> {
   const [row] = await query<{ expired: boolean }>(
@@ -94,7 +75,7 @@ describe("crash safety (real Postgres, runner in a child process)", () => {
       const tag = `kill${k}`;
       const id = await enqueueChain(tag);
       if (!("url" in database)) throw new Error("postgres only");
-      const child = spawnRunner(database.url);
+      const child = spawnRunner(database.url, LEASE_MS);
       await until(() => server.count(hitPath(tag, `h${k}`)) >= 1, `h${k} to start`);
       child.kill("SIGKILL");
       await exited(child);
@@ -120,7 +101,7 @@ describe("crash safety (real Postgres, runner in a child process)", () => {
     const tag = "stale";
     const id = await enqueueChain(tag);
     if (!("url" in database)) throw new Error("postgres only");
-    const child = spawnRunner(database.url);
+    const child = spawnRunner(database.url, LEASE_MS);
     await until(() => server.count(hitPath(tag, "h1")) >= 1, "h1 to start");
     child.kill("SIGSTOP");
     await until(() => leaseExpired(database.db, id), "the lease to expire");
@@ -197,7 +178,7 @@ describe("crash safety (real Postgres, runner in a child process)", () => {
         definition,
       });
       if (!("url" in database)) throw new Error("postgres only");
-      const child = spawnRunner(database.url);
+      const child = spawnRunner(database.url, LEASE_MS);
       // h1's checkpoint is committed: the pure chain after it is running (600 ms of delays).
       const h1Stored = async () =>
         (

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
@@ -19,6 +17,7 @@ import { getSharedIteration } from "./share-redaction";
 import { shareExecution } from "./shares";
 import { startRun } from "./start-run";
 import { insertWorkflow, waitForStatus } from "./testing/fixtures";
+import { exited, spawnRunner } from "./testing/runner-process";
 
 /** Requests per item value; items listed in `failing` answer 500 until removed. */
 let server: LocalHttpServer;
@@ -211,7 +210,6 @@ describe(`loop hand-off (${testDbKind})`, () => {
   });
 });
 
-const CHILD = path.join(import.meta.dirname, "testing", "runner-child.ts");
 const LEASE_MS = 1500;
 const pgEnabled = testDbKind === "postgres" && (await postgresAvailable());
 
@@ -224,19 +222,7 @@ describe("loop crash safety (real Postgres, runner in a child process)", () => {
       loopWorkflow("kill", { onItemError: "fail", ms: 40, concurrency: 3 }),
       items,
     );
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ["--conditions=react-server", "--import", "tsx", CHILD],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: database.url,
-          EXECUTION_LEASE_MS: String(LEASE_MS),
-          HTTP_ALLOW_PRIVATE_NETWORK: "true",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawnRunner(database.url, LEASE_MS);
     const until = async (check: () => boolean | Promise<boolean>, what: string) => {
       const end = Date.now() + 60_000;
       while (!(await check())) {
@@ -247,9 +233,7 @@ describe("loop crash safety (real Postgres, runner in a child process)", () => {
     const total = () => items.reduce((n, v) => n + (requests.get(v) ?? 0), 0);
     await until(() => total() >= 10, "10 items to be requested");
     child.kill("SIGKILL");
-    await new Promise<void>((resolve) =>
-      child.exitCode !== null ? resolve() : child.once("exit", () => resolve()),
-    );
+    await exited(child);
 
     const before = await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, id));
     const finishedItems = before
