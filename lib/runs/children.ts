@@ -1,11 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { and, desc, eq, lte, type SQL, sql } from "drizzle-orm";
 import { isTerminal } from "@/lib/contract/status";
 import { type Database, query } from "@/lib/db/client";
 import { executions, workflows, workflowVersions } from "@/lib/db/schema";
 import { EngineError } from "@/lib/engine/errors";
-import type { ChildPort, ChildRequest, ChildState, WaitResolution } from "@/lib/engine/ports";
+import type { ChildPort, ChildRequest, ChildState } from "@/lib/engine/ports";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
@@ -13,7 +13,7 @@ import { pickTrigger } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { createOwnerName } from "./drain";
 import { kickDrain } from "./kick-drain";
-import { requeueWaiting } from "./waits";
+import { childEnded, childResolution, requeueWaiting } from "./waits";
 
 /** The deepest a chain of sub-workflows may nest. */
 export const MAX_CHILD_DEPTH = 10;
@@ -57,7 +57,7 @@ export function createChildPort(
   // version is the latest as of then) and the trace its children continue.
   const p = {
     depth: parent.depth ?? 0,
-    createdAt: new Date(parent.startedAtMs),
+    startedAt: new Date(parent.startedAtMs),
     traceContext: parent.traceContext ?? null,
   };
   const stateOf = (row: {
@@ -100,7 +100,7 @@ export function createChildPort(
           "depth_exceeded",
           `sub-workflows nest more than ${MAX_CHILD_DEPTH} levels deep at "${request.nodeId}" (workflow "${request.workflowId}")`,
         );
-      const target = await loadTarget(database, request, p.createdAt);
+      const target = await loadTarget(database, request, p.startedAt);
       const small = target.definition.nodes.length <= INLINE_MAX_NODES;
       const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
       const inline =
@@ -187,21 +187,22 @@ export function createChildPort(
 async function loadTarget(
   database: Database,
   request: ChildRequest,
-  parentCreatedAt: Date | undefined,
+  parentStartedAt: Date,
 ): Promise<{ definition: WorkflowDefinition; version: number }> {
   const { db } = database;
-  let target: { definition: WorkflowDefinition; version: number } | undefined;
-  if (request.version !== undefined) {
-    [target] = await db
+  // The newest saved version of the child that matches `which`.
+  const savedVersion = async (which: SQL | undefined) => {
+    const [row] = await db
       .select({ definition: workflowVersions.definition, version: workflowVersions.version })
       .from(workflowVersions)
-      .where(
-        and(
-          eq(workflowVersions.workflowId, request.workflowId),
-          eq(workflowVersions.version, request.version),
-        ),
-      )
+      .where(and(eq(workflowVersions.workflowId, request.workflowId), which))
+      .orderBy(desc(workflowVersions.version))
       .limit(1);
+    return row;
+  };
+  let target: { definition: WorkflowDefinition; version: number } | undefined;
+  if (request.version !== undefined) {
+    target = await savedVersion(eq(workflowVersions.version, request.version));
     if (!target)
       throw new EngineError(
         "not_found",
@@ -218,18 +219,8 @@ async function loadTarget(
       .from(workflows)
       .where(eq(workflows.id, request.workflowId))
       .limit(1);
-    if (current && parentCreatedAt && current.updatedAt > parentCreatedAt) {
-      [target] = await db
-        .select({ definition: workflowVersions.definition, version: workflowVersions.version })
-        .from(workflowVersions)
-        .where(
-          and(
-            eq(workflowVersions.workflowId, request.workflowId),
-            lte(workflowVersions.createdAt, parentCreatedAt),
-          ),
-        )
-        .orderBy(desc(workflowVersions.version))
-        .limit(1);
+    if (current && current.updatedAt > parentStartedAt) {
+      target = await savedVersion(lte(workflowVersions.createdAt, parentStartedAt));
     }
     target ??= current ? { definition: current.definition, version: current.version } : undefined;
     if (!target) throw new EngineError("not_found", `workflow "${request.workflowId}" does not exist`);
@@ -245,47 +236,23 @@ async function loadTarget(
 }
 
 /**
- * A child ended: resolves the wait of the parent node that waits on it (if any) and queues the
- * parent. Safe to repeat (the wait resolves once); `sweepChildWaits` catches any a crash missed.
+ * Resolves the pending waits of parents whose child has ended (`childId`: that child's only) and
+ * queues those parents. Called when a child ends, and by every drain as a sweep that catches a
+ * crash between a child's end and its parent's wake. Safe to repeat: a wait resolves once.
  */
-export async function resolveChildWaits(database: Database, childId: string): Promise<void> {
-  const [child] = await database.db
-    .select({ status: executions.status, outputs: executions.outputs, error: executions.error })
-    .from(executions)
-    .where(eq(executions.id, childId))
-    .limit(1);
-  if (!child || !isTerminal(child.status)) return;
-  const resolution: WaitResolution = {
-    resumedAt: new Date().toISOString(),
-    by: "execution",
-    data: {
-      executionId: childId,
-      status: child.status,
-      outputs: child.outputs ?? null,
-      error: child.error ?? null,
-    },
-  };
+export async function resolveChildWaits(database: Database, childId?: string): Promise<void> {
   const rows = await query<{ execution_id: string }>(
     database.db,
-    sql`update waits set status = 'resolved', resolution = ${JSON.stringify(resolution)}::text::jsonb, resolved_at = now()
-      where child_execution_id = ${childId} and status = 'pending'
-      returning execution_id`,
+    sql`update waits w set status = 'resolved', resolution = ${childResolution()}, resolved_at = now()
+      from executions c
+      where w.status = 'pending' and w.kind = 'execution' and c.id = w.child_execution_id and ${childEnded}
+        ${childId === undefined ? sql`` : sql`and c.id = ${childId}`}
+      returning w.execution_id`,
   );
   await requeueWaiting(
     database,
     rows.map((r) => r.execution_id),
   );
-}
-
-/** Resolves parent waits whose child already ended (a crash between the child's end and its parent's wake). */
-export async function sweepChildWaits(database: Database, limit = 100): Promise<void> {
-  const rows = await query<{ child: string }>(
-    database.db,
-    sql`select w.child_execution_id as child from waits w join executions c on c.id = w.child_execution_id
-      where w.status = 'pending' and w.kind = 'execution' and c.status in ('succeeded', 'failed', 'cancelled')
-      limit ${limit}`,
-  );
-  for (const r of rows) await resolveChildWaits(database, r.child);
 }
 
 /** The children of an execution that are not over yet. */

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Database } from "@/lib/db/client";
 import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
-import { sweepChildWaits } from "./children";
+import { resolveChildWaits } from "./children";
 import { createOwnerName, type DrainOptions, type DrainResult, drainQueue } from "./drain";
 import { fireDueSchedules } from "./schedules";
 import { nextWakeAt, wakeDueWaits } from "./waits";
@@ -17,18 +17,26 @@ export interface DrainLoopOptions {
 }
 
 /**
- * One drain, as the cron route, the worker and embedded mode all run it: due schedule slots are
- * started first (a failure there is logged, never fatal), then the queue is drained (`drainQueue`).
+ * What is due besides the queue: schedule slots are started, due waits (timers, timeouts) resolved
+ * and parents of ended children woken. Each failure is logged, never fatal.
  */
-export async function drainOnce(database: Database, options: DrainOptions = {}): Promise<DrainResult> {
+async function fireDueWork(database: Database): Promise<void> {
   await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
   await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
-  await sweepChildWaits(database).catch((err) => console.error("waking parents failed:", err));
+  await resolveChildWaits(database).catch((err) => console.error("waking parents failed:", err));
+}
+
+/**
+ * One drain, as the cron route, the worker and embedded mode all run it: due work is fired first
+ * (`fireDueWork`), then the queue is drained (`drainQueue`).
+ */
+export async function drainOnce(database: Database, options: DrainOptions = {}): Promise<DrainResult> {
+  await fireDueWork(database);
   return drainQueue(database, options);
 }
 
 /**
- * Fires due schedule slots and wakes due waits (timers, timeouts), then arms `timer` for the next
+ * Fires due work (`fireDueWork`), then arms `timer` for the next
  * wait due before the next poll, so a timer fires on time rather than up to a poll late.
  */
 async function tick(
@@ -37,9 +45,7 @@ async function tick(
   timer: { handle?: ReturnType<typeof setTimeout> },
   again: () => void,
 ) {
-  await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
-  await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
-  await sweepChildWaits(database).catch((err) => console.error("waking parents failed:", err));
+  await fireDueWork(database);
   const next = await nextWakeAt(database.db).catch(() => undefined);
   if (timer.handle) clearTimeout(timer.handle);
   timer.handle = undefined;

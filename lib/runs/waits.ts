@@ -128,11 +128,10 @@ export async function createWaitPort(
         const [done] = await query<{ resolution: WaitResolution }>(
           db,
           sql`update waits w set status = 'done', resolved_at = now(),
-              resolution = jsonb_build_object('resumedAt', ${new Date().toISOString()}::text, 'by', 'execution',
-                'data', jsonb_build_object('executionId', c.id, 'status', c.status, 'outputs', c.outputs, 'error', c.error))
+              resolution = ${childResolution()}
             from executions c
             where w.execution_id = ${execution.id} and w.node_key = ${wait.key} and w.status = 'pending'
-              and c.id = ${wait.childExecutionId} and c.status in ('succeeded', 'failed', 'cancelled')
+              and c.id = ${wait.childExecutionId} and ${childEnded}
             returning w.resolution`,
         );
         if (done) return { status: "resolved", resolution: done.resolution };
@@ -141,6 +140,16 @@ export async function createWaitPort(
     },
   };
 }
+
+/**
+ * The resolution of a wait on a child execution `c` that ended (the `workflow` node reads its
+ * status, outputs and error), for statements that join the child as `c`.
+ */
+export const childResolution = () =>
+  sql`jsonb_build_object('resumedAt', ${new Date().toISOString()}::text, 'by', 'execution',
+    'data', jsonb_build_object('executionId', c.id, 'status', c.status, 'outputs', c.outputs, 'error', c.error))`;
+/** The child execution `c` has ended. */
+export const childEnded = sql`c.status in ('succeeded', 'failed', 'cancelled')`;
 
 /** Queues the executions among `ids` that rest `waiting`, and wakes the drainers. */
 export async function requeueWaiting(database: Database, ids: string[]): Promise<string[]> {
