@@ -201,6 +201,8 @@ export const waits = pgTable(
     index("waits_key_idx").on(t.workflowId, t.correlationKey).where(sql`${t.status} = 'pending'`),
     index("waits_wake_idx").on(t.wakeAt).where(sql`${t.status} = 'pending'`),
     index("waits_child_idx").on(t.childExecutionId).where(sql`${t.status} = 'pending'`),
+    // Resolved and not yet consumed: few rows, read by the drain's sweep for lost requeues.
+    index("waits_resolved_idx").on(t.executionId).where(sql`${t.status} = 'resolved'`),
   ],
 );
 

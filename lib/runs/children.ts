@@ -13,7 +13,7 @@ import { pickTrigger } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { createOwnerName } from "./drain";
 import { kickDrain } from "./kick-drain";
-import { childEnded, childResolution, requeueWaiting } from "./waits";
+import { childEnded, childResolution, requeueResumed } from "./waits";
 
 /** The deepest a chain of sub-workflows may nest. */
 export const MAX_CHILD_DEPTH = 10;
@@ -249,7 +249,7 @@ export async function resolveChildWaits(database: Database, childId?: string): P
         ${childId === undefined ? sql`` : sql`and c.id = ${childId}`}
       returning w.execution_id`,
   );
-  await requeueWaiting(
+  await requeueResumed(
     database,
     rows.map((r) => r.execution_id),
   );

@@ -4,7 +4,7 @@ import { QUEUE_CHANNEL } from "@/lib/queue/notify-queue";
 import { resolveChildWaits } from "./children";
 import { createOwnerName, type DrainOptions, type DrainResult, drainQueue } from "./drain";
 import { fireDueSchedules } from "./schedules";
-import { nextWakeAt, wakeDueWaits } from "./waits";
+import { nextWakeAt, requeueResumed, wakeDueWaits } from "./waits";
 import { wakeDrainers } from "./wake";
 
 export interface DrainLoopOptions {
@@ -18,12 +18,14 @@ export interface DrainLoopOptions {
 
 /**
  * What is due besides the queue: schedule slots are started, due waits (timers, timeouts) resolved
- * and parents of ended children woken. Each failure is logged, never fatal.
+ * parents of ended children woken, and executions whose resume was not followed by its requeue
+ * (a crash in between) queued. Each failure is logged, never fatal.
  */
 async function fireDueWork(database: Database): Promise<void> {
   await fireDueSchedules(database).catch((err) => console.error("firing schedules failed:", err));
   await wakeDueWaits(database).catch((err) => console.error("waking due waits failed:", err));
   await resolveChildWaits(database).catch((err) => console.error("waking parents failed:", err));
+  await requeueResumed(database).catch((err) => console.error("requeueing resumed executions failed:", err));
 }
 
 /**

@@ -18,7 +18,7 @@ import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
 import { traceClaim } from "./trace-claim";
-import { createWaitPort, endWaits, requeueIfResumed } from "./waits";
+import { createWaitPort, endWaits, requeueResumed } from "./waits";
 
 export interface RunExecutionOptions {
   leaseMs: number;
@@ -369,7 +369,7 @@ export async function runClaimed(
   if (lastSeq === undefined) return { status: "lost" };
   if (to === "waiting") {
     // A wait resumed while this runner still held the execution: queue it again now.
-    await retryOnConnectionError(() => requeueIfResumed(database, claim.id), {
+    await retryOnConnectionError(() => requeueResumed(database, [claim.id]), {
       what: `requeueing ${claim.id}`,
     });
   } else if (isTerminal(to) && ports.waits) {

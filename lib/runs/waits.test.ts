@@ -202,6 +202,23 @@ describe(`durable waits (${testDbKind})`, () => {
     expect((row.outputs as { ok: { by: string } }).ok.by).toBe("timer");
   });
 
+  it("a resume whose requeue was lost (a crash in between) is queued by the next drain's sweep", async () => {
+    const { id } = await start("lost requeue", { for: "webhook" });
+    await drain();
+    await waitForStatus(database.db, id, ["waiting"]);
+    // The resume's first write landed, its requeue did not: the wait is resolved, the run still waits.
+    await query(
+      database.db,
+      sql`update waits set status = 'resolved', resolution = ${JSON.stringify({ by: "webhook", data: { n: 1 } })}::jsonb
+        where execution_id = ${id} and status = 'pending'`,
+    );
+    const [before] = await database.db.select().from(executions).where(eq(executions.id, id));
+    expect(before?.status).toBe("waiting");
+    await drainOnce(database, { budgetMs: 20_000, pruneBatch: 0 });
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("succeeded");
+  });
+
   it("a correlation key resumes 50 executions at once", async () => {
     const workflowId = await insertWorkflow(
       database.db,

@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { AppError, notFound } from "@/lib/api/errors";
 import { type Database, type Db, query } from "@/lib/db/client";
+import { retryOnConnectionError } from "@/lib/db/connection-errors";
 import { toJsonParam } from "@/lib/db/json-param";
 import type { WaitLinks, WaitPort, WaitRegistration, WaitResolution, WaitState } from "@/lib/engine/ports";
 import { getEnv } from "@/lib/env";
@@ -20,7 +21,7 @@ import { kickDrain } from "./kick-drain";
  * A resume moves a wait `pending → resolved` with one conditional UPDATE, so of any number of
  * racing resumes (and the timeout) exactly one wins. It then queues the execution if it rests
  * `waiting`. A runner that is still running other branches settles `waiting` later and then looks
- * for resolved waits itself (`requeueIfResumed`): each side writes first and reads after its write
+ * for resolved waits itself (`requeueResumed`): each side writes first and reads after its write
  * committed, so one of them always sees the other and no resume is lost.
  */
 
@@ -151,39 +152,29 @@ export const childResolution = () =>
 /** The child execution `c` has ended. */
 export const childEnded = sql`c.status in ('succeeded', 'failed', 'cancelled')`;
 
-/** Queues the executions among `ids` that rest `waiting`, and wakes the drainers. */
-export async function requeueWaiting(database: Database, ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await query<{ id: string }>(
-    database.db,
-    sql`update executions set status = 'queued', run_after = now(), updated_at = now()
-      where id = any(${sql.param([...new Set(ids)])}::text[])
-        and status = 'waiting'
-      returning id`,
+/**
+ * Queues the executions resting `waiting` that have a resolved wait not yet consumed, and wakes the
+ * drainers: `ids` right after resolving their waits, or after a runner settled one `waiting` (a
+ * resume that came while it still ran); without `ids`, every such execution (the drain's sweep for
+ * a requeue lost to a crash). Retried through a lost connection. Returns the ids queued.
+ */
+export async function requeueResumed(database: Database, ids?: string[]): Promise<string[]> {
+  if (ids?.length === 0) return [];
+  const only = ids === undefined ? sql`` : sql`and e.id = any(${sql.param([...new Set(ids)])}::text[])`;
+  const rows = await retryOnConnectionError(() =>
+    query<{ id: string }>(
+      database.db,
+      sql`update executions e set status = 'queued', run_after = now(), updated_at = now()
+        from (select distinct execution_id from waits where status = 'resolved') r
+        where e.id = r.execution_id and e.status = 'waiting' ${only}
+        returning e.id`,
+    ),
   );
   if (rows.length > 0) {
     await notifyQueue(database.db);
     kickDrain(database);
   }
   return rows.map((r) => r.id);
-}
-
-/**
- * After a runner settled an execution `waiting`: queues it again if a wait was resumed meanwhile
- * (while the runner still held it). Returns whether it did.
- */
-export async function requeueIfResumed(database: Database, executionId: string): Promise<boolean> {
-  const rows = await query<{ id: string }>(
-    database.db,
-    sql`update executions set status = 'queued', run_after = now(), updated_at = now()
-      where id = ${executionId} and status = 'waiting'
-        and exists (select 1 from waits where execution_id = ${executionId} and status = 'resolved')
-      returning id`,
-  );
-  if (rows.length === 0) return false;
-  await notifyQueue(database.db);
-  kickDrain(database);
-  return true;
 }
 
 /** Ends the waits of an execution that ended: `cancelled` after a cancel, else `revoked`. */
@@ -292,7 +283,7 @@ export async function resumeByToken(database: Database, token: string, body: unk
       returning execution_id`,
   );
   if (won.length === 0) refuse(await waitByToken(database.db, token));
-  await requeueWaiting(database, [row.execution_id]);
+  await requeueResumed(database, [row.execution_id]);
   return { executionId: row.execution_id, nodeId: row.node_id, resumed: true, by: resolution.by };
 }
 
@@ -314,7 +305,7 @@ export async function resumeByKey(
       returning w.execution_id`,
   );
   const ids = [...new Set(rows.map((r) => r.execution_id))];
-  await requeueWaiting(database, ids);
+  await requeueResumed(database, ids);
   return { resumed: ids };
 }
 
@@ -338,7 +329,7 @@ export async function wakeDueWaits(database: Database, limit = 500): Promise<num
       from due where w.execution_id = due.execution_id and w.node_key = due.node_key and w.status = 'pending'
       returning w.execution_id`,
   );
-  await requeueWaiting(
+  await requeueResumed(
     database,
     rows.map((r) => r.execution_id),
   );

@@ -1,0 +1,1 @@
+CREATE INDEX "waits_resolved_idx" ON "waits" USING btree ("execution_id") WHERE "waits"."status" = 'resolved';
