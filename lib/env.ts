@@ -29,6 +29,9 @@ export const Env = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
   /** `true` puts prompts and answers on LLM spans. */
   OTEL_CAPTURE_CONTENT: bool,
+  /** The OTLP encoding (the OpenTelemetry default, protobuf, or JSON); the traces-only variable wins. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
   /** Bearer token for `GET /api/metrics` (else a session is needed). */
   METRICS_TOKEN: optionalString,
   UPSTASH_REDIS_REST_URL: optionalString,

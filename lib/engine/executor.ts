@@ -28,6 +28,8 @@ export interface ExecutorContext<C = unknown> {
   ports: EnginePorts;
   clock: Clock;
   attempt: number;
+  /** This attempt's span (W3C `traceparent`) when tracing is on: pass it to LLM and HTTP calls. */
+  readonly traceparent?: string;
   log(level: LogEvent["level"], message: string): void;
   /** Streams partial text (LLM); throttled by the engine. */
   partial(text: string): void;

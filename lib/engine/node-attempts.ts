@@ -4,7 +4,7 @@ import { EngineError, NodeInterrupted, NodeSuspended, type SuspendInfo, toNodeEr
 import type { BodyRunner, ExecutorContext, ExecutorResult } from "./executor";
 import type { ExpressionScope } from "./expressions";
 import { RunAbort } from "./node-step";
-import type { Clock, EnginePorts, LogEvent, NodeError } from "./ports";
+import type { AttemptSpan, Clock, EnginePorts, LogEvent, NodeError } from "./ports";
 
 /** How a node's attempts ended: a result, a failure after the last attempt, or an abort from outside. */
 export type AttemptsOutcome =
@@ -70,7 +70,11 @@ class AttemptContext<K> implements ExecutorContext {
     readonly job: AttemptJob,
     readonly signal: AbortSignal,
     readonly attempt: number,
+    readonly span: AttemptSpan | undefined,
   ) {}
+  get traceparent() {
+    return this.span?.traceparent;
+  }
   get node() {
     return this.job.node as ExecutorContext["node"];
   }
@@ -149,7 +153,7 @@ export async function runAttempts<K>(
     const span = host.ports.tracer?.startAttempt({ nodeId: node.id, type: node.type, attempt });
     try {
       const result = await untilAborted(
-        executor(new AttemptContext(host, key, job, attemptSignal, attempt)),
+        executor(new AttemptContext(host, key, job, attemptSignal, attempt, span)),
         attemptSignal,
       );
       span?.end({ status: "succeeded", cached: result.cached ?? false });

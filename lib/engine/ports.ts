@@ -58,6 +58,8 @@ export interface HttpRequest {
   body?: unknown;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The calling node attempt's span (W3C `traceparent`, tracing on): sent unless `headers` has one. */
+  traceparent?: string;
 }
 export interface HttpResponse {
   status: number;
@@ -103,6 +105,8 @@ export interface LlmCallOptions {
   onPartial?: (text: string) => void;
   /** Warnings (cache down, …) that belong in the execution log. */
   log?: (level: LogEvent["level"], message: string) => void;
+  /** The calling node attempt's span (W3C `traceparent`, tracing on): the LLM span's parent. */
+  traceparent?: string;
 }
 export interface LlmClient {
   complete(req: LlmRequest, options?: LlmCallOptions): Promise<LlmResult>;
@@ -153,9 +157,18 @@ export interface AttemptEnd {
   cached?: boolean;
   error?: NodeError;
 }
+/** One node attempt as a tracer sees it. */
+export interface AttemptSpan {
+  end(outcome: AttemptEnd): void;
+  /**
+   * The attempt's span as a W3C `traceparent` (tracing on; read only when the node calls out):
+   * the executor hands it to its LLM and HTTP calls, so their spans and requests hang below it.
+   */
+  readonly traceparent?: string;
+}
 /** Observes node attempts (traces, metrics). `startAttempt` must be cheap and must not throw. */
 export interface AttemptTracer {
-  startAttempt(info: AttemptInfo): { end(outcome: AttemptEnd): void } | undefined;
+  startAttempt(info: AttemptInfo): AttemptSpan | undefined;
 }
 
 /** One field of an approval form (SPEC §1 `wait`). */
@@ -231,6 +244,8 @@ export interface ChildRequest {
   inputs: unknown;
   /** The parent waits for its outcome (it may run inline when small and the budget allows). */
   wait: boolean;
+  /** The calling attempt's span (W3C `traceparent`, tracing on): the child's trace continues it. */
+  traceparent?: string;
 }
 
 /** A child execution as its parent sees it. */

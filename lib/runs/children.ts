@@ -108,6 +108,8 @@ export function createChildPort(
         options.runInline !== undefined &&
         (options.inline === "always" ||
           (options.inline === "small" && small && budgetLeft >= INLINE_MIN_BUDGET_MS));
+      // The child's trace hangs below the calling attempt's span (else the parent's claim span).
+      const traceContext = request.traceparent ?? p.traceContext;
       const id = randomUUID();
       const owner = inline ? createOwnerName("child") : undefined;
       try {
@@ -127,7 +129,7 @@ export function createChildPort(
           parentNodeId: request.nodeId,
           parentKey,
           depth,
-          traceContext: p.traceContext ?? undefined,
+          traceContext: traceContext ?? undefined,
           ...(inline
             ? {
                 fence: 1,
@@ -163,7 +165,7 @@ export function createChildPort(
         startedAtMs: Date.now(),
         runMs: 0,
         mode: "immediate",
-        traceContext: p.traceContext,
+        traceContext,
         parentExecutionId: parent.id,
         depth,
       })) as { status: string; outputs?: Record<string, unknown>; error?: ChildState["error"] } | undefined;

@@ -162,10 +162,14 @@ export async function runClaimed(
   recordClaim(claim);
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
+  let waitPort: Awaited<ReturnType<typeof createWaitPort>> | undefined;
   if (suspends(claim.definition)) {
     // A single-node run cannot suspend: it runs its child inline to the end instead.
     const single = claim.nodeId !== null;
-    if (!single) ports.waits = await createWaitPort(db, claim, ports.redact, { fresh: claim.claims === 1 });
+    if (!single) {
+      waitPort = await createWaitPort(db, claim, ports.redact, { fresh: claim.claims === 1 });
+      ports.waits = waitPort;
+    }
     const traceContext = trace?.traceparent ?? claim.traceContext ?? null;
     ports.children = createChildPort(
       database,
@@ -372,10 +376,12 @@ export async function runClaimed(
     await retryOnConnectionError(() => requeueResumed(database, [claim.id]), {
       what: `requeueing ${claim.id}`,
     });
-  } else if (isTerminal(to) && ports.waits) {
-    await retryOnConnectionError(() => endWaits(db, claim.id, to), {
-      what: `ending the waits of ${claim.id}`,
-    });
+  } else if (isTerminal(to) && waitPort) {
+    // A first claim that registered no wait has none to end (an inline child, say).
+    if (claim.claims > 1 || waitPort.registered)
+      await retryOnConnectionError(() => endWaits(db, claim.id, to), {
+        what: `ending the waits of ${claim.id}`,
+      });
     // A parent that ended (failed, cancelled) takes its children still running with it.
     if (to !== "succeeded") await controlChildren(database, claim.id, (id) => cancelExecution(db, id));
   }

@@ -75,15 +75,22 @@ export function waitLinks(key: Buffer, executionId: string, nodeKey: string): Wa
   return { resumeUrl: `${base}/api/resume/${token}`, approvalUrl: `${base}/approve/${token}` };
 }
 
-/** The wait store of one execution (`ports.waits`). */
+/**
+ * The wait store of one execution (`ports.waits`). `registered` tells whether this claim
+ * registered a wait (a fresh claim that did not has none to end).
+ */
 export async function createWaitPort(
   db: Db,
   execution: { id: string; workflowId: string },
   redact: Redactor,
   options: { fresh?: boolean } = {},
-): Promise<WaitPort> {
+): Promise<WaitPort & { readonly registered: boolean }> {
   const key = await waitTokenKey(db);
+  let registered = false;
   return {
+    get registered() {
+      return registered;
+    },
     links: (nodeKey) => waitLinks(key, execution.id, nodeKey),
     async pendingKeys() {
       if (options.fresh) return new Set<string>();
@@ -95,6 +102,7 @@ export async function createWaitPort(
       return new Set(rows.map((r) => r.node_key.replace(/@\d+$/, "")));
     },
     async register(wait: WaitRegistration): Promise<WaitState> {
+      registered = true;
       const token = waitToken(key, execution.id, wait.key);
       const wakeAt = wait.dueAt ?? wait.timeoutAt;
       const wakeBy = wait.dueAt ? "timer" : wait.timeoutAt ? "timeout" : null;

@@ -217,6 +217,10 @@ export function combineTracers(...tracers: (AttemptTracer | undefined)[]): Attem
         end(outcome) {
           for (const s of spans) s?.end(outcome);
         },
+        get traceparent() {
+          for (const s of spans) if (s?.traceparent) return s.traceparent;
+          return undefined;
+        },
       };
     },
   };

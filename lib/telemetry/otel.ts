@@ -1,5 +1,4 @@
 import "server-only";
-import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type Attributes,
   type Context,
@@ -11,10 +10,19 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import type { AttemptTracer, HttpClient, LlmClient, LlmRequest, LlmResult } from "@/lib/engine/ports";
+import type {
+  AttemptEnd,
+  AttemptSpan,
+  AttemptTracer,
+  HttpClient,
+  LlmClient,
+  LlmRequest,
+  LlmResult,
+} from "@/lib/engine/ports";
 import { formatTraceparent, parseTraceparent } from "./trace-context";
 
 /**
@@ -37,8 +45,13 @@ import { formatTraceparent, parseTraceparent } from "./trace-context";
 
 /** Options of the process's tracer provider. */
 export interface OtelOptions {
-  /** The OTLP/HTTP base URL (`…:4318`); spans are posted as JSON to `<endpoint>/v1/traces`. */
+  /** The OTLP/HTTP base URL (`…:4318`); spans are posted to `<endpoint>/v1/traces`. */
   endpoint: string;
+  /**
+   * The encoding: protobuf (the OpenTelemetry default, and about a third cheaper per span to
+   * encode, see `npm run bench -- telemetry`) or JSON.
+   */
+  protocol: "http/protobuf" | "http/json";
   /** Put prompts and answers on LLM spans (`OTEL_CAPTURE_CONTENT=true`). */
   captureContent: boolean;
   serviceName?: string;
@@ -79,12 +92,11 @@ export interface Otel {
   shutdown(): Promise<void>;
 }
 
-/** The node attempt span an async call belongs to (set when the attempt starts, see `startAttempt`). */
-const currentAttempt = new AsyncLocalStorage<Span>();
-
-/** Starts the SDK: a basic tracer provider exporting batches as OTLP/HTTP JSON. */
+/** Starts the SDK: a basic tracer provider exporting batches over OTLP/HTTP (protobuf or JSON). */
 export function startOtel(options: OtelOptions): Otel {
-  const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, "")}/v1/traces` });
+  const url = `${options.endpoint.replace(/\/+$/, "")}/v1/traces`;
+  const exporter =
+    options.protocol === "http/json" ? new JsonTraceExporter({ url }) : new ProtobufTraceExporter({ url });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": options.serviceName ?? "braid" }),
     spanProcessors: [new BatchSpanProcessor(exporter)],
@@ -129,6 +141,25 @@ function endWithError(span: Span, error: { message: string; code?: string } | un
   span.end();
 }
 
+/**
+ * A node attempt's span as the engine holds it. The executor passes `traceparent` to its LLM and
+ * HTTP calls, which hang their spans and requests below it (no AsyncLocalStorage: on Node 20 that
+ * turns on promise hooks for every promise of the process).
+ */
+class AttemptSpanOf implements AttemptSpan {
+  constructor(private readonly span: Span) {}
+  end(outcome: AttemptEnd): void {
+    this.span.setAttributes({
+      "braid.node.status": outcome.status,
+      "braid.node.cached": outcome.cached ?? false,
+    });
+    endWithError(this.span, outcome.error);
+  }
+  get traceparent(): string {
+    return traceparentOf(this.span);
+  }
+}
+
 function startExecutionTrace(tracer: Tracer, options: OtelOptions, info: ExecutionTraceInfo): ExecutionTrace {
   const attributes: Attributes = {
     "braid.execution.id": info.executionId,
@@ -158,23 +189,13 @@ function startExecutionTrace(tracer: Tracer, options: OtelOptions, info: Executi
         },
         runContext,
       );
-      // The executor is called right after this, in the same synchronous stretch of the engine's
-      // attempt loop: its LLM and HTTP calls find their node's span here.
-      currentAttempt.enterWith(span);
-      return {
-        end(outcome) {
-          span.setAttribute("braid.node.status", outcome.status);
-          span.setAttribute("braid.node.cached", outcome.cached ?? false);
-          endWithError(span, outcome.error);
-        },
-      };
+      return new AttemptSpanOf(span);
     },
   };
 
-  const parentContext = (): Context => {
-    const attempt = currentAttempt.getStore();
-    return attempt ? trace.setSpan(ROOT_CONTEXT, attempt) : runContext;
-  };
+  // A call's parent: the attempt that made it, else the runner's span.
+  const parentContext = (traceparent: string | undefined): Context =>
+    traceparent ? contextOf(traceparent) : runContext;
 
   return {
     traceparent: traceparentOf(runSpan),
@@ -185,7 +206,7 @@ function startExecutionTrace(tracer: Tracer, options: OtelOptions, info: Executi
           const span = tracer.startSpan(
             `chat ${req.model}`,
             { kind: SpanKind.CLIENT, attributes: llmRequestAttributes(req, options, redact) },
-            parentContext(),
+            parentContext(callOptions?.traceparent),
           );
           try {
             const result = await llm.complete(req, callOptions);
@@ -205,8 +226,8 @@ function startExecutionTrace(tracer: Tracer, options: OtelOptions, info: Executi
         request(req) {
           const headers = req.headers ?? {};
           if (Object.keys(headers).some((h) => h.toLowerCase() === "traceparent")) return http.request(req);
-          const span = currentAttempt.getStore() ?? runSpan;
-          return http.request({ ...req, headers: { ...headers, traceparent: traceparentOf(span) } });
+          const traceparent = req.traceparent ?? traceparentOf(runSpan);
+          return http.request({ ...req, headers: { ...headers, traceparent } });
         },
       };
     },

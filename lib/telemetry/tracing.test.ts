@@ -24,6 +24,7 @@ const VARS = [
   "UPSTASH_REDIS_REST_TOKEN",
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_CAPTURE_CONTENT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
   "HTTP_ALLOW_PRIVATE_NETWORK",
   "IMMEDIATE_BUDGET_MS",
 ];
@@ -237,6 +238,71 @@ describe(`traces over OTLP/HTTP (${testDbKind})`, () => {
       { role: "user", parts: [{ type: "text", content: prompt }] },
     ]);
     expect(String(chat.attributes["gen_ai.output.messages"])).toContain(`echo: ${prompt}`);
+  });
+
+  it("exports protobuf by default and JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json, the same spans", async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    const chatUnderNode = async (prompt: string) => {
+      const id = await insertWorkflow(database.db, llmThenHttp(echo.url, prompt));
+      const body = await (await post(id, { mode: "immediate" })).json();
+      expect(body.status).toBe("succeeded");
+      await flushTracing();
+      const { runs, nodes } = byExecution(receiver.spans, body.executionId);
+      expect(runs).toHaveLength(1);
+      expect(nodes).toHaveLength(4);
+      const ask = nodes.find((n) => n.attributes["braid.node.id"] === "ask")!;
+      const chat = receiver.spans.find((s) => s.parentSpanId === ask.spanId);
+      expect(chat).toMatchObject({ traceId: runs[0]!.traceId, name: "chat gpt-4o-mini" });
+      expect(chat?.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+    };
+    const counts = () => ({ ...receiver.encodings });
+
+    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    resetEnv();
+    const before = counts();
+    await chatUnderNode(`protobuf ${Date.now()}`);
+    const afterProto = counts();
+    expect(afterProto["application/x-protobuf"] ?? 0).toBeGreaterThan(before["application/x-protobuf"] ?? 0);
+    expect(afterProto["application/json"] ?? 0).toBe(before["application/json"] ?? 0);
+
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
+    resetEnv();
+    await chatUnderNode(`json ${Date.now()}`);
+    const afterJson = counts();
+    expect(afterJson["application/json"] ?? 0).toBeGreaterThan(afterProto["application/json"] ?? 0);
+    expect(afterJson["application/x-protobuf"]).toBe(afterProto["application/x-protobuf"]);
+    delete process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
+    resetEnv();
+  });
+
+  it("hangs a sub-workflow's trace below the workflow node's attempt", async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    resetEnv();
+    const childId = await insertWorkflow(database.db, tinyWorkflow());
+    const parentId = await insertWorkflow(database.db, {
+      version: 1,
+      name: "traced parent",
+      nodes: [
+        { id: "start", type: "trigger", config: {} },
+        { id: "sub", type: "workflow", config: { workflowId: childId } },
+        { id: "out", type: "output", config: {} },
+      ],
+      edges: [
+        { source: "start", target: "sub" },
+        { source: "sub", target: "out" },
+      ],
+    });
+    const body = await (await post(parentId, { mode: "immediate" })).json();
+    expect(body.status).toBe("succeeded");
+    await flushTracing();
+    const { runs, nodes } = byExecution(receiver.spans, body.executionId);
+    const sub = nodes.find((n) => n.attributes["braid.node.id"] === "sub")!;
+    expect(sub).toBeDefined();
+    const childRuns = receiver.spans.filter(
+      (s) => s.name === "braid.execution" && s.attributes["braid.workflow.id"] === childId,
+    );
+    expect(childRuns).toHaveLength(1);
+    expect(childRuns[0]).toMatchObject({ traceId: runs[0]!.traceId, parentSpanId: sub.spanId });
   });
 
   it("keeps one trace across a hand-off: the queue's runner continues the first runner's span", async () => {

@@ -16,11 +16,15 @@ export async function getTracing(): Promise<Otel | undefined> {
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const holder = globalThis as Holder;
   if (!endpoint) return undefined;
+  const protocol =
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf";
   const existing = holder[KEY];
   if (existing) {
     const otel = await existing;
     const same =
-      otel.options.endpoint === endpoint && otel.options.captureContent === env.OTEL_CAPTURE_CONTENT;
+      otel.options.endpoint === endpoint &&
+      otel.options.captureContent === env.OTEL_CAPTURE_CONTENT &&
+      otel.options.protocol === protocol;
     if (same) return otel;
     // The configuration changed (tests): the old provider exports what it holds and stops.
     if (holder[KEY] === existing) holder[KEY] = undefined;
@@ -30,6 +34,7 @@ export async function getTracing(): Promise<Otel | undefined> {
   const started = import("./otel").then(({ startOtel }) =>
     startOtel({
       endpoint,
+      protocol,
       captureContent: env.OTEL_CAPTURE_CONTENT,
       serviceName: process.env.OTEL_SERVICE_NAME || undefined,
     }),

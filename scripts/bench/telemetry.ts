@@ -2,13 +2,15 @@
  * Telemetry part of `npm run bench` (`npx tsx scripts/bench/telemetry.ts`): the engine's CPU time
  * per node on a 10,000-node no-op DAG with no tracer (the default: tracing and metrics off cost one
  * optional property read), with the metrics tracer (prom-client histogram + retry counter), with
- * OpenTelemetry tracing (a span per node attempt, exported as OTLP/HTTP JSON to a local receiver in a
- * child process, the export's CPU counted: each run ends with a flush), and with both, interleaved
+ * OpenTelemetry tracing (a span per node attempt, exported over OTLP/HTTP to a local receiver in a
+ * child process, the export's CPU counted: each run ends with a flush; protobuf, the default, and
+ * JSON), and with metrics and tracing both, interleaved
  * run by run so all see the same machine. Target: ≤ 10% added per node with tracing on. A no-op
  * node costs the engine ~25 µs, so the µs added per node is the figure to hold against real nodes
  * (an HTTP or LLM node takes milliseconds).
  */
 import { spawn } from "node:child_process";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { systemClock } from "@/lib/engine/clock";
 import type { AttemptTracer, Clock, EnginePorts } from "@/lib/engine/ports";
@@ -52,30 +54,30 @@ function noopDag(): WorkflowDefinition {
   return { version: 1, name: "noop", nodes, edges, settings: { maxConcurrency: 16 } };
 }
 
-/** An OTLP/HTTP receiver in a child process (its CPU is not this process's): counts spans, answers 200. */
+/**
+ * An OTLP/HTTP receiver in a child process (its CPU is not this process's): the suite's receiver
+ * (`lib/testing/otlp-receiver.ts`, protobuf and JSON), answering 200 and counting the spans it decoded.
+ */
 async function startReceiver(): Promise<{ url: string; spans: () => Promise<number>; close(): void }> {
+  const module = path.resolve(import.meta.dirname, "../../lib/testing/otlp-receiver.ts");
   const code = `
-    const http = require("node:http");
-    let spans = 0;
-    const server = http.createServer((req, res) => {
-      if (req.url === "/count") { res.end(String(spans)); return; }
-      const chunks = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => {
-        const body = Buffer.concat(chunks).toString();
-        spans += (body.match(/"spanId"/g) || []).length;
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
-    });
-    server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<string>((resolve) =>
-    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())),
+    const http = await import("node:http");
+    const { startOtlpReceiver } = await import(${JSON.stringify(module)});
+    const receiver = await startOtlpReceiver();
+    let dropped = 0;
+    const counter = http.createServer((req, res) => res.end(String(dropped + receiver.spans.length)));
+    counter.listen(0, "127.0.0.1", () => console.log(receiver.url + " " + counter.address().port));
+    // Counted, then dropped, once a second: the receiver keeps no 180,000 spans.
+    setInterval(() => { dropped += receiver.spans.splice(0).length; }, 1000);`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [url, countPort] = await new Promise<string[]>((resolve) =>
+    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim().split(" "))),
   );
-  const url = `http://127.0.0.1:${port}`;
   return {
-    url,
-    spans: async () => Number(await (await fetch(`${url}/count`)).text()),
+    url: url!,
+    spans: async () => Number(await (await fetch(`http://127.0.0.1:${countPort}/`)).text()),
     close: () => child.kill(),
   };
 }
@@ -101,8 +103,11 @@ async function main() {
   process.env.OTEL_BSP_MAX_QUEUE_SIZE = "65536";
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
   const { getTracing } = await import("@/lib/telemetry/tracing");
+  // The default encoding (protobuf), as the app starts it; JSON for comparison.
   const otel = await getTracing();
-  if (!otel) throw new Error("tracing did not start");
+  if (otel?.options.protocol !== "http/protobuf") throw new Error("tracing did not start");
+  const { startOtel } = await import("@/lib/telemetry/otel");
+  const otelJson = startOtel({ ...otel.options, protocol: "http/json" });
   const definition = noopDag();
   const n = definition.nodes.length;
   const metrics = createMetricsTracer();
@@ -110,6 +115,7 @@ async function main() {
     ["tracer off", {}],
     ["metrics on", { tracer: metrics }],
     ["tracing on", { otel }],
+    ["tracing, JSON", { otel: otelJson }],
     ["metrics + tracing", { otel, metrics }],
   ];
   const samples = variants.map(() => [] as number[]);
@@ -127,7 +133,7 @@ async function main() {
   for (const [i, [name]] of variants.entries()) {
     const us = perNode[i]!;
     if (i === 0) {
-      console.log(`  ${name.padEnd(18)} ${us.toFixed(1)} µs`);
+      console.log(`  ${name.padEnd(20)} ${us.toFixed(1)} µs`);
       continue;
     }
     const added = us / base - 1;
@@ -136,12 +142,16 @@ async function main() {
         ? ` ${added <= 0.1 ? "PASS" : "MISS"} (target ≤ 10%)`
         : "";
     console.log(
-      `  ${name.padEnd(18)} ${us.toFixed(1)} µs  (${added >= 0 ? "+" : ""}${(added * 100).toFixed(1)}%, ${(us - base).toFixed(1)} µs added)${verdict}`,
+      `  ${name.padEnd(20)} ${us.toFixed(1)} µs  (${added >= 0 ? "+" : ""}${(added * 100).toFixed(1)}%, ${(us - base).toFixed(1)} µs added)${verdict}`,
     );
   }
-  const expected = 2 * (runs * (n + 1));
-  console.log(`  spans received: ${await receiver.spans()} of ${expected} (OTLP/HTTP JSON, local receiver)`);
+  const expected = 3 * (runs * (n + 1));
+  await new Promise((r) => setTimeout(r, 1200));
+  console.log(
+    `  spans received: ${await receiver.spans()} of ${expected} (OTLP/HTTP protobuf and JSON, local receiver)`,
+  );
   await otel.shutdown();
+  await otelJson.shutdown();
   receiver.close();
 }
 

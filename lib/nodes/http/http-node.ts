@@ -63,6 +63,7 @@ export const httpNode = defineNodeType({
       body: c.method === "GET" || c.method === "HEAD" ? undefined : body,
       timeoutMs: c.timeoutMs,
       signal: ctx.signal,
+      traceparent: ctx.traceparent,
     });
     if (res.status >= 400) {
       throw new EngineError(

@@ -73,6 +73,7 @@ export const llmNode = defineNodeType({
       signal: budget?.signal ? AbortSignal.any([ctx.signal, budget.signal]) : ctx.signal,
       onPartial: (text) => ctx.partial(text),
       log: (level, message) => ctx.log(level, message),
+      traceparent: ctx.traceparent,
     });
     await budget?.afterCall(request, result);
     const output: Record<string, unknown> = {

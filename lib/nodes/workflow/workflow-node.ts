@@ -101,6 +101,7 @@ export const workflowNode = defineNodeType({
         // A plain JSON copy: expression results may be null-prototype objects.
         inputs: JSON.parse(JSON.stringify(inputs ?? {})),
         wait,
+        traceparent: ctx.traceparent,
       },
       { signal: ctx.signal },
     );
