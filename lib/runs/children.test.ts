@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/client";
-import { executions } from "@/lib/db/schema";
+import { executions, nodeRuns } from "@/lib/db/schema";
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from "@/lib/engine/testing/local-http-server";
 import { resetEnv } from "@/lib/env";
 import { createTestDatabase, postgresAvailable, testDbKind } from "@/lib/testing/db";
@@ -90,6 +90,16 @@ async function parentWorkflow(name: string, childId: string, call: Record<string
   ).id;
 }
 
+/** Polls `read` until it returns a row (5 s at most). */
+async function waitForRow<T>(read: () => Promise<T[]>): Promise<T> {
+  for (const until = Date.now() + 5_000; Date.now() < until; ) {
+    const [row] = await read();
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("no row within 5 s");
+}
+
 const childrenOf = (parentId: string) =>
   database.db.select().from(executions).where(eq(executions.parentExecutionId, parentId));
 
@@ -116,7 +126,94 @@ describe(`sub-workflows (${testDbKind})`, () => {
     const res = await startRun(database, parent, { mode: "immediate", inputs: { n: 5 } });
     expect(res.httpStatus).toBe(200);
     expect(res.body).toMatchObject({ status: "succeeded", outputs: { out: { result: 10 } } });
-    expect(await childrenOf(res.body.executionId as string)).toHaveLength(1);
+    const kids = await childrenOf(res.body.executionId as string);
+    expect(kids).toHaveLength(1);
+    // Its settle went out with its parent's: ended, with its outputs, nodes and events stored.
+    expect(kids[0]).toMatchObject({
+      status: "succeeded",
+      mode: "immediate",
+      workflowVersion: 1,
+      outputs: { result: 10 },
+      claims: 1,
+    });
+    const nodes = await database.db.select().from(nodeRuns).where(eq(nodeRuns.executionId, kids[0]!.id));
+    expect(nodes.map((n) => `${n.nodeId}:${n.status}`).sort()).toEqual([
+      "double:succeeded",
+      "result:succeeded",
+      "start:succeeded",
+    ]);
+    const detail = (await getExecutionDetail(database.db, kids[0]!.id))!;
+    expect(detail.status).toBe("succeeded");
+  });
+
+  it("an inline child shows its end while its parent still runs; a child saved after its parent started runs the version of then", async () => {
+    const child = await childWorkflow("child late");
+    const parent = (
+      await createWorkflow(
+        database.db,
+        def(
+          "parent slow",
+          [
+            { id: "start", type: "trigger", config: {} },
+            { id: "sub", type: "workflow", config: { workflowId: child, inputs: "{ 'n': inputs.n }" } },
+            { id: "slow", type: "http", config: { method: "GET", url: `${server.url}/slow?ms=800` } },
+            { id: "out", type: "output", config: { value: "nodes.sub" } },
+          ],
+          ["start", "sub", "slow", "out"],
+        ),
+      )
+    ).id;
+    const run = startRun(database, parent, { mode: "immediate", inputs: { n: 4 } });
+    // The child ended inline; its settle does not wait for the parent's (800 ms of http to go).
+    const ended = await waitForRow(() =>
+      database.db
+        .select()
+        .from(executions)
+        .where(and(eq(executions.workflowId, child), eq(executions.status, "succeeded"))),
+    );
+    const [parentRow] = await database.db
+      .select()
+      .from(executions)
+      .where(eq(executions.id, ended.parentExecutionId!));
+    expect(parentRow?.status).toBe("running");
+    expect((await run).body).toMatchObject({ status: "succeeded", outputs: { out: { result: 8 } } });
+
+    // Saved while the next parent run is under way (before its workflow node): that run still
+    // calls the version of its start.
+    const slowFirst = (
+      await createWorkflow(
+        database.db,
+        def(
+          "parent slow first",
+          [
+            { id: "start", type: "trigger", config: {} },
+            { id: "slow", type: "http", config: { method: "GET", url: `${server.url}/slow?ms=400` } },
+            { id: "sub", type: "workflow", config: { workflowId: child, inputs: "{ 'n': inputs.n }" } },
+            { id: "out", type: "output", config: { value: "input" } },
+          ],
+          ["start", "slow", "sub", "out"],
+        ),
+      )
+    ).id;
+    const second = startRun(database, slowFirst, { mode: "immediate", inputs: { n: 4 } });
+    await new Promise((r) => setTimeout(r, 150));
+    const tripled = def(
+      "child late",
+      [
+        { id: "start", type: "trigger", config: {} },
+        { id: "double", type: "transform", config: { expression: "inputs.n * 3" } },
+        { id: "result", type: "output", config: { value: "input" } },
+      ],
+      ["start", "double", "result"],
+    );
+    await updateWorkflow(database.db, child, tripled);
+    const res = await second;
+    expect(res.body).toMatchObject({ status: "succeeded", outputs: { out: { result: 8 } } });
+    const [kid] = await childrenOf(res.body.executionId as string);
+    expect(kid?.workflowVersion).toBe(1);
+    // A run started after the save calls the new version.
+    const third = await startRun(database, parent, { mode: "immediate", inputs: { n: 4 } });
+    expect(third.body).toMatchObject({ status: "succeeded", outputs: { out: { result: 12 } } });
   });
 
   it("wait: false outputs the child's id at once; the child runs on its own", async () => {

@@ -3,9 +3,11 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, lte, type SQL, sql } from "drizzle-orm";
 import { isTerminal } from "@/lib/contract/status";
 import { type Database, query } from "@/lib/db/client";
+import { toJsonParam } from "@/lib/db/json-param";
 import { executions, workflows, workflowVersions } from "@/lib/db/schema";
 import { EngineError } from "@/lib/engine/errors";
 import type { ChildPort, ChildRequest, ChildState } from "@/lib/engine/ports";
+import { nodeModules } from "@/lib/nodes/registry";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
@@ -100,52 +102,71 @@ export function createChildPort(
           "depth_exceeded",
           `sub-workflows nest more than ${MAX_CHILD_DEPTH} levels deep at "${request.nodeId}" (workflow "${request.workflowId}")`,
         );
-      const target = await loadTarget(database, request, p.startedAt);
-      const small = target.definition.nodes.length <= INLINE_MAX_NODES;
       const budgetLeft = options.deadline === undefined ? 0 : options.deadline - Date.now();
-      const inline =
-        request.wait &&
-        options.runInline !== undefined &&
-        (options.inline === "always" ||
-          (options.inline === "small" && small && budgetLeft >= INLINE_MIN_BUDGET_MS));
+      const mayInline = request.wait && options.runInline !== undefined;
+      const wanted = {
+        always: mayInline && options.inline === "always",
+        ifSmall: mayInline && options.inline === "small" && budgetLeft >= INLINE_MIN_BUDGET_MS,
+      };
       // The child's trace hangs below the calling attempt's span (else the parent's claim span).
       const traceContext = request.traceparent ?? p.traceContext;
       const id = randomUUID();
-      const owner = inline ? createOwnerName("child") : undefined;
+      const owner = wanted.always || wanted.ifSmall ? createOwnerName("child") : undefined;
+      const child = {
+        id,
+        parentId: parent.id,
+        parentKey,
+        depth,
+        traceContext,
+        owner,
+        leaseMs: options.leaseMs,
+      };
+      let target: { definition: WorkflowDefinition; version: number; inline: boolean } | undefined;
       try {
-        // An inline child is inserted already claimed by this runner (one statement, no queue hop).
-        await enqueueExecution(db, {
-          id,
-          workflowId: request.workflowId,
-          workflowVersion: target.version,
-          status: inline ? "running" : "queued",
-          mode: inline ? "immediate" : "queued",
-          requestedMode: inline ? "immediate" : "queued",
-          definition: target.definition,
-          inputs: (request.inputs ?? {}) as Record<string, unknown>,
-          triggerId: request.triggerId,
-          tags: ["child"],
-          parentExecutionId: parent.id,
-          parentNodeId: request.nodeId,
-          parentKey,
-          depth,
-          traceContext: traceContext ?? undefined,
-          ...(inline
-            ? {
-                fence: 1,
-                claims: 1,
-                leaseOwner: owner,
-                leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'` as unknown as Date,
-                startedAt: sql`now()` as unknown as Date,
-              }
-            : {}),
-        });
+        // The common case in one statement; else the long way, which also names what is wrong.
+        if (request.version === undefined)
+          target = await insertFromCurrent(database, request, child, wanted, p.startedAt);
+        if (!target) {
+          const found = await loadTarget(database, request, p.startedAt);
+          const small = found.definition.nodes.length <= INLINE_MAX_NODES;
+          target = { ...found, inline: wanted.always || (wanted.ifSmall && small) };
+          const { inline } = target;
+          // An inline child is inserted already claimed by this runner (one statement, no queue hop).
+          await enqueueExecution(db, {
+            id,
+            workflowId: request.workflowId,
+            workflowVersion: target.version,
+            status: inline ? "running" : "queued",
+            mode: inline ? "immediate" : "queued",
+            requestedMode: inline ? "immediate" : "queued",
+            definition: target.definition,
+            inputs: (request.inputs ?? {}) as Record<string, unknown>,
+            triggerId: request.triggerId,
+            tags: ["child"],
+            parentExecutionId: parent.id,
+            parentNodeId: request.nodeId,
+            parentKey,
+            depth,
+            traceContext: traceContext ?? undefined,
+            ...(inline
+              ? {
+                  fence: 1,
+                  claims: 1,
+                  leaseOwner: owner,
+                  leaseExpiresAt:
+                    sql`now() + ${options.leaseMs} * interval '1 millisecond'` as unknown as Date,
+                  startedAt: sql`now()` as unknown as Date,
+                }
+              : {}),
+          });
+        }
       } catch (err) {
         // Another runner of this parent (a lease takeover) started it first: use that one.
         const raced = await existing(parentKey);
         if (raced) return stateOf(raced);
         throw err;
       }
+      const { inline } = target;
       if (!inline) {
         await notifyQueue(db);
         kickDrain(database);
@@ -183,6 +204,58 @@ export function createChildPort(
       return row ? stateOf(row) : { executionId: id, status: "queued" };
     },
   };
+}
+
+/** Node types that start runs (triggers). */
+const TRIGGER_TYPES = nodeModules.filter((m) => m.startsRun === true).map((m) => m.type);
+
+/**
+ * Inserts the child in one statement when it runs its workflow's current version (saved before
+ * the parent started) and that version has the trigger asked for: claimed by this runner when it
+ * is to run inline (always, or when small). Returns what it inserted, or undefined when any of
+ * that does not hold (the caller then takes the long way, `loadTarget`, which names what is wrong).
+ */
+async function insertFromCurrent(
+  database: Database,
+  request: ChildRequest,
+  child: {
+    id: string;
+    parentId: string;
+    parentKey: string;
+    depth: number;
+    traceContext: string | null;
+    owner?: string;
+    leaseMs: number;
+  },
+  wanted: { always: boolean; ifSmall: boolean },
+  parentStartedAt: Date,
+): Promise<{ definition: WorkflowDefinition; version: number; inline: boolean } | undefined> {
+  const triggerId = request.triggerId ?? null;
+  const rows = await query<{ definition: WorkflowDefinition; workflow_version: number; status: string }>(
+    database.db,
+    sql`insert into executions (id, workflow_id, workflow_version, status, mode, requested_mode, definition,
+          inputs, trigger_id, tags, parent_execution_id, parent_node_id, parent_key, depth, trace_context,
+          fence, claims, lease_owner, lease_expires_at, started_at)
+        select ${child.id}, w.id, w.version, case when i.inline then 'running' else 'queued' end,
+          case when i.inline then 'immediate' else 'queued' end, case when i.inline then 'immediate' else 'queued' end,
+          w.definition, ${toJsonParam(request.inputs ?? {})}::text::jsonb, ${triggerId}, '["child"]'::jsonb,
+          ${child.parentId}, ${request.nodeId}, ${child.parentKey}, ${child.depth}, ${child.traceContext},
+          case when i.inline then 1 else 0 end, case when i.inline then 1 else 0 end,
+          case when i.inline then ${child.owner ?? null}::text end,
+          case when i.inline then now() + ${child.leaseMs} * interval '1 millisecond' end,
+          case when i.inline then now() end
+        from workflows w
+        cross join lateral (select ${wanted.always}::boolean
+          or (${wanted.ifSmall}::boolean and jsonb_array_length(w.definition->'nodes') <= ${INLINE_MAX_NODES}) as inline) i
+        where w.id = ${request.workflowId} and w.updated_at <= ${parentStartedAt.toISOString()}::timestamptz
+          and exists (select 1 from jsonb_array_elements(w.definition->'nodes') n
+            where n->>'type' = any(${sql.param(TRIGGER_TYPES)}::text[])
+              and (${triggerId}::text is null or n->>'id' = ${triggerId}::text))
+        returning definition, workflow_version, status`,
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return { definition: row.definition, version: row.workflow_version, inline: row.status === "running" };
 }
 
 /** The workflow and version a child runs: the one asked for, else the latest as of the parent's start. */

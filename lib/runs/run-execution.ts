@@ -15,6 +15,7 @@ import { recordClaim, recordFinish } from "@/lib/telemetry/metrics";
 import { parseIterationKey } from "@/lib/workflow/bodies";
 import { controlChildren, createChildPort, resolveChildWaits } from "./children";
 import { createExecutionPorts, type ExecutionPorts } from "./create-ports";
+import { createDeferredSettles, type DeferredSettles } from "./deferred-settles";
 import { startHeartbeat } from "./heartbeat";
 import { FencedError, mayDeferCheckpoint } from "./postgres-journal";
 import { traceClaim } from "./trace-claim";
@@ -35,6 +36,8 @@ export interface RunExecutionOptions {
   stopSignal?: AbortSignal;
   /** A child run inline by its parent's runner, which takes its result itself (no parent to wake). */
   inlineChild?: boolean;
+  /** An inline child's successful settle is handed here, to go out with its parent's. */
+  deferSettle?: DeferredSettles;
   /** How often the lease is extended and controls are read (default min(1000, leaseMs / 3)). */
   heartbeatMs?: number;
 }
@@ -163,7 +166,11 @@ export async function runClaimed(
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
   let waitPort: Awaited<ReturnType<typeof createWaitPort>> | undefined;
+  // The settles of children run inline here, written with this run's own settle.
+  let childSettles: DeferredSettles | undefined;
   if (suspends(claim.definition)) {
+    const settles = createDeferredSettles(database);
+    childSettles = settles;
     // A single-node run cannot suspend: it runs its child inline to the end instead.
     const single = claim.nodeId !== null;
     if (!single) {
@@ -187,6 +194,7 @@ export async function runClaimed(
             hardDeadline: options.hardDeadline,
             immediate: true,
             inlineChild: true,
+            deferSettle: settles,
           }),
       },
     );
@@ -329,18 +337,27 @@ export async function runClaimed(
   // repeat after a commit whose answer was lost changes nothing (and reports `lost`).
   const settle = (settlement: Settlement) =>
     retryOnConnectionError(() => settleExecution(db, settlement), { what: `settling execution ${claim.id}` });
+  const settlement: Settlement = {
+    id: claim.id,
+    fence: claim.fence,
+    to,
+    outputs,
+    error,
+    handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
+    events: items,
+    checkpoints: pending.checkpoints,
+  };
+  if (options.deferSettle && to === "succeeded" && !waitPort?.registered) {
+    // A child that succeeded inline: its settle goes out with its parent's (`DeferredSettles`).
+    options.deferSettle.add(settlement, pending.done);
+    recordFinish(to, claim.mode);
+    return result;
+  }
   let lastSeq: number | undefined;
   try {
-    lastSeq = await settle({
-      id: claim.id,
-      fence: claim.fence,
-      to,
-      outputs,
-      error,
-      handedOff: to === "queued" && result.handedOff === true && (options.immediate ?? false),
-      events: items,
-      checkpoints: pending.checkpoints,
-    });
+    // Children run inline here are settled in the same statement (issued in the same turn).
+    childSettles?.flush();
+    lastSeq = await settle(settlement);
     pending.done();
   } catch (err) {
     pending.done(err);
@@ -370,6 +387,7 @@ export async function runClaimed(
       events: [encodeEvent(ports.prepareEvent(failed))],
     });
   }
+  await childSettles?.written();
   if (lastSeq === undefined) return { status: "lost" };
   if (to === "waiting") {
     // A wait resumed while this runner still held the execution: queue it again now.
