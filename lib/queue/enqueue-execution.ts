@@ -12,6 +12,21 @@ export type NewExecution = typeof executions.$inferInsert;
 const COLUMNS = getTableColumns(executions) as Record<string, PgColumn>;
 
 /**
+ * The columns of an execution inserted already claimed by `owner` (its runner starts it at once,
+ * with no queue hop): running, fence and claims 1, a lease of `leaseMs` from now.
+ */
+export function claimedOnInsert(owner: string | undefined, leaseMs: number) {
+  return {
+    status: "running",
+    fence: 1,
+    claims: 1,
+    leaseOwner: owner,
+    leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` as unknown as Date,
+    startedAt: sql`now()` as unknown as Date,
+  } satisfies Partial<NewExecution>;
+}
+
+/**
  * Inserts an execution, or returns the existing one when the workflow already has an execution
  * with the same idempotency key (`created: false`). Concurrent identical requests race on the
  * partial unique index; the losers read the winner's row.

@@ -90,6 +90,18 @@ async function parentWorkflow(name: string, childId: string, call: Record<string
   ).id;
 }
 
+/** trigger → workflow node → an http call of `ms` → its output; the call first with `callFirst`. */
+async function slowParent(name: string, childId: string, options: { ms: number; callFirst?: boolean }) {
+  const chain = options.callFirst ? ["start", "slow", "sub", "out"] : ["start", "sub", "slow", "out"];
+  const nodes: Node[] = [
+    { id: "start", type: "trigger", config: {} },
+    { id: "sub", type: "workflow", config: { workflowId: childId, inputs: "{ 'n': inputs.n }" } },
+    { id: "slow", type: "http", config: { method: "GET", url: `${server.url}/slow?ms=${options.ms}` } },
+    { id: "out", type: "output", config: { value: "nodes.sub" } },
+  ];
+  return (await createWorkflow(database.db, def(name, nodes, chain))).id;
+}
+
 /** Polls `read` until it returns a row (5 s at most). */
 async function waitForRow<T>(read: () => Promise<T[]>): Promise<T> {
   for (const until = Date.now() + 5_000; Date.now() < until; ) {
@@ -148,21 +160,7 @@ describe(`sub-workflows (${testDbKind})`, () => {
 
   it("an inline child shows its end while its parent still runs; a child saved after its parent started runs the version of then", async () => {
     const child = await childWorkflow("child late");
-    const parent = (
-      await createWorkflow(
-        database.db,
-        def(
-          "parent slow",
-          [
-            { id: "start", type: "trigger", config: {} },
-            { id: "sub", type: "workflow", config: { workflowId: child, inputs: "{ 'n': inputs.n }" } },
-            { id: "slow", type: "http", config: { method: "GET", url: `${server.url}/slow?ms=800` } },
-            { id: "out", type: "output", config: { value: "nodes.sub" } },
-          ],
-          ["start", "sub", "slow", "out"],
-        ),
-      )
-    ).id;
+    const parent = await slowParent("parent slow", child, { ms: 800 });
     const run = startRun(database, parent, { mode: "immediate", inputs: { n: 4 } });
     // The child ended inline; its settle does not wait for the parent's (800 ms of http to go).
     const ended = await waitForRow(() =>
@@ -180,21 +178,7 @@ describe(`sub-workflows (${testDbKind})`, () => {
 
     // Saved while the next parent run is under way (before its workflow node): that run still
     // calls the version of its start.
-    const slowFirst = (
-      await createWorkflow(
-        database.db,
-        def(
-          "parent slow first",
-          [
-            { id: "start", type: "trigger", config: {} },
-            { id: "slow", type: "http", config: { method: "GET", url: `${server.url}/slow?ms=400` } },
-            { id: "sub", type: "workflow", config: { workflowId: child, inputs: "{ 'n': inputs.n }" } },
-            { id: "out", type: "output", config: { value: "input" } },
-          ],
-          ["start", "slow", "sub", "out"],
-        ),
-      )
-    ).id;
+    const slowFirst = await slowParent("parent slow first", child, { ms: 400, callFirst: true });
     const second = startRun(database, slowFirst, { mode: "immediate", inputs: { n: 4 } });
     await new Promise((r) => setTimeout(r, 150));
     const tripled = def(

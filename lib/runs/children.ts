@@ -9,7 +9,7 @@ import { EngineError } from "@/lib/engine/errors";
 import type { ChildPort, ChildRequest, ChildState } from "@/lib/engine/ports";
 import { nodeModules } from "@/lib/nodes/registry";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
-import { enqueueExecution } from "@/lib/queue/enqueue-execution";
+import { claimedOnInsert, enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { pickTrigger } from "@/lib/workflow/graph";
 import type { WorkflowDefinition } from "@/lib/workflow/schema";
@@ -136,7 +136,7 @@ export function createChildPort(
             id,
             workflowId: request.workflowId,
             workflowVersion: target.version,
-            status: inline ? "running" : "queued",
+            status: "queued",
             mode: inline ? "immediate" : "queued",
             requestedMode: inline ? "immediate" : "queued",
             definition: target.definition,
@@ -148,16 +148,7 @@ export function createChildPort(
             parentKey,
             depth,
             traceContext: traceContext ?? undefined,
-            ...(inline
-              ? {
-                  fence: 1,
-                  claims: 1,
-                  leaseOwner: owner,
-                  leaseExpiresAt:
-                    sql`now() + ${options.leaseMs} * interval '1 millisecond'` as unknown as Date,
-                  startedAt: sql`now()` as unknown as Date,
-                }
-              : {}),
+            ...(inline ? claimedOnInsert(owner, options.leaseMs) : {}),
           });
         }
       } catch (err) {

@@ -12,7 +12,7 @@ import { estimateComplexity } from "@/lib/engine/complexity";
 import { getEnv } from "@/lib/env";
 import { nodeModules } from "@/lib/nodes/registry";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
-import { enqueueExecution, insertImmediateExecution } from "@/lib/queue/enqueue-execution";
+import { claimedOnInsert, enqueueExecution, insertImmediateExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { storedIdempotencyKey } from "@/lib/security/idempotency-key";
 import { createRedactor } from "@/lib/security/redact";
@@ -168,16 +168,7 @@ async function enqueueAndRun(database: Database, plan: RunPlan): Promise<StartRu
   const { row, created } = await enqueueExecution(
     db,
     immediate
-      ? {
-          ...base,
-          status: "running",
-          fence: 1,
-          claims: 1,
-          leaseOwner: owner,
-          leaseExpiresAt:
-            sql`now() + ${env.EXECUTION_LEASE_MS} * interval '1 millisecond'` as unknown as Date,
-          startedAt: sql`now()` as unknown as Date,
-        }
+      ? { ...base, ...claimedOnInsert(owner, env.EXECUTION_LEASE_MS) }
       : { ...base, status: "queued" },
   ).catch((err: unknown) => {
     throw duplicateIdOr(request, err);
