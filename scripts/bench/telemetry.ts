@@ -6,8 +6,8 @@
  * child process, the export's CPU counted: each run ends with a flush; protobuf, the default, and
  * JSON), and with metrics and tracing both, interleaved
  * run by run so all see the same machine. Target: ≤ 10% added per node with tracing on. A no-op
- * node costs the engine 15–35 µs of CPU (the machine varies), so the µs added per node is the figure to hold against real nodes
- * (an HTTP or LLM node takes milliseconds).
+ * node costs the engine 15–35 µs of CPU (the machine varies), so the µs added per node is the
+ * figure to hold against real nodes (an HTTP or LLM node takes milliseconds).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
