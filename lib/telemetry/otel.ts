@@ -48,8 +48,8 @@ export interface OtelOptions {
   /** The OTLP/HTTP base URL (`…:4318`); spans are posted to `<endpoint>/v1/traces`. */
   endpoint: string;
   /**
-   * The encoding: protobuf (the OpenTelemetry default, and about a third cheaper per span to
-   * encode, see `npm run bench -- telemetry`) or JSON.
+   * The encoding: protobuf (the OpenTelemetry default; the SDK writes it straight to bytes) or
+   * JSON. `npm run bench -- telemetry` measures both.
    */
   protocol: "http/protobuf" | "http/json";
   /** Put prompts and answers on LLM spans (`OTEL_CAPTURE_CONTENT=true`). */
