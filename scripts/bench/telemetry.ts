@@ -119,10 +119,12 @@ async function main() {
     ["metrics + tracing", { otel, metrics }],
   ];
   const samples = variants.map(() => [] as number[]);
-  const runs = 9;
+  const runs = 15;
   for (let run = 0; run < runs; run++) {
-    for (const [i, [, variant]] of variants.entries()) {
-      const ms = await cpuMs(definition, variant);
+    // Each run starts at another variant, so none always follows the same one (GC carry-over).
+    for (let k = 0; k < variants.length; k++) {
+      const i = (run + k) % variants.length;
+      const ms = await cpuMs(definition, variants[i]![1]);
       if (run >= 2) samples[i]!.push(ms); // JIT warm-up
     }
   }
