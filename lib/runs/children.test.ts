@@ -399,6 +399,25 @@ describe(`sub-workflows: waits and single-node play (${testDbKind})`, () => {
     expect(row.outputs).toEqual({ out: { result: 6 } });
   });
 
+  it("cancelling a waiting child directly wakes its parent at once, which fails with the child's end", async () => {
+    const child = await childWorkflow("child cancelled", { wait: true });
+    const parent = await parentWorkflow("parent of cancelled", child);
+    const id = (await startRun(database, parent, { mode: "queued", inputs: { n: 3 } })).body
+      .executionId as string;
+    await drain();
+    await waitForStatus(database.db, id, ["waiting"]);
+    const [kid] = await childrenOf(id);
+    await waitForStatus(database.db, kid!.id, ["waiting"]);
+    await controlExecution(database, kid!.id, "cancel");
+    // Queued again (and picked up by a kicked drain) by the cancel itself, not by a later sweep.
+    const [woken] = await database.db.select().from(executions).where(eq(executions.id, id));
+    expect(woken?.status).not.toBe("waiting");
+    await drain();
+    const row = await waitForStatus(database.db, id);
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatchObject({ nodeId: "sub" });
+  });
+
   it("single-node play on a workflow node runs the child for real and shows its outputs", async () => {
     const { runNodeOfWorkflow } = await import("./run-single-node");
     const child = await childWorkflow("child play");

@@ -8,7 +8,7 @@ import { notifyQueue } from "@/lib/queue/notify-queue";
 import { pauseExecution } from "@/lib/queue/pause-execution";
 import { resumeExecution } from "@/lib/queue/resume-execution";
 import { retryExecution } from "@/lib/queue/retry-execution";
-import { liveChildrenOf } from "./children";
+import { liveChildrenOf, resolveChildWaits } from "./children";
 import { getExecutionDetail } from "./get-execution";
 import { kickDrain } from "./kick-drain";
 
@@ -67,6 +67,9 @@ export async function controlExecution(
       `cannot ${action} a ${result.previous} execution: needs ${allowed[action]}`,
     );
   }
+  // A child cancelled while it was not running (queued, waiting, paused) wakes its parent now; a
+  // running one does when its runner ends.
+  if (result.status === "cancelled" && result.previous !== "running") await resolveChildWaits(database, id);
   if (result.status === "queued") {
     await announce(database, id, "queued");
     await notifyQueue(database.db);

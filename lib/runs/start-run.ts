@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, parseOrThrow } from "@/lib/api/errors";
 import type { RunAnswer } from "@/lib/contract/execution";
