@@ -125,11 +125,14 @@ export function ExecutionView({
     };
   }, [terminal, state.id, eventsPath]);
 
+  // Elapsed times tick while the run is live; a waiting run shows whole seconds (its countdowns),
+  // so it re-renders once a second instead of four times.
+  const resting = state.status === "waiting";
   useEffect(() => {
     if (terminal) return;
-    const timer = setInterval(() => setNow(Date.now()), 250);
+    const timer = setInterval(() => setNow(Date.now()), resting ? 1000 : 250);
     return () => clearInterval(timer);
-  }, [terminal]);
+  }, [terminal, resting]);
 
   const iterations = state.iterations;
   const items = useLoopItems({
