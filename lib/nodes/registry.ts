@@ -85,3 +85,7 @@ export const nodeModuleOf = registry.nodeModuleOf;
 export const handlesOf = registry.handlesOf;
 export const defaultHandleOf = registry.defaultHandleOf;
 export const isTriggerNode = registry.isTriggerNode;
+/** Node types that start runs (triggers), for statements that pick a trigger in SQL. */
+export const TRIGGER_TYPES: readonly string[] = nodeModules
+  .filter((m) => m.startsRun === true)
+  .map((m) => m.type);

@@ -7,7 +7,7 @@ import { toJsonParam } from "@/lib/db/json-param";
 import { executions, workflows, workflowVersions } from "@/lib/db/schema";
 import { EngineError } from "@/lib/engine/errors";
 import type { ChildPort, ChildRequest, ChildState } from "@/lib/engine/ports";
-import { nodeModules } from "@/lib/nodes/registry";
+import { TRIGGER_TYPES } from "@/lib/nodes/registry";
 import type { ClaimedExecution } from "@/lib/queue/claim-executions";
 import { claimedOnInsert, enqueueExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
@@ -196,9 +196,6 @@ export function createChildPort(
     },
   };
 }
-
-/** Node types that start runs (triggers). */
-const TRIGGER_TYPES = nodeModules.filter((m) => m.startsRun === true).map((m) => m.type);
 
 /**
  * Inserts the child in one statement when it runs its workflow's current version (saved before

@@ -67,9 +67,9 @@ export async function controlExecution(
       `cannot ${action} a ${result.previous} execution: needs ${allowed[action]}`,
     );
   }
-  // A child cancelled while it was not running (queued, waiting, paused) wakes its parent now; a
-  // running one does when its runner ends.
-  if (result.status === "cancelled" && result.previous !== "running") await resolveChildWaits(database, id);
+  // A child cancelled at once (it was not running) wakes its parent now; a running one, which only
+  // gets `control = 'cancel'`, does when its runner ends.
+  if (result.status === "cancelled") await resolveChildWaits(database, id);
   if (result.status === "queued") {
     await announce(database, id, "queued");
     await notifyQueue(database.db);

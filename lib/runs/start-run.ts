@@ -10,7 +10,7 @@ import { isUniqueViolation } from "@/lib/db/connection-errors";
 import { type ExecutionRow, executions } from "@/lib/db/schema";
 import { estimateComplexity } from "@/lib/engine/complexity";
 import { getEnv } from "@/lib/env";
-import { nodeModules } from "@/lib/nodes/registry";
+import { TRIGGER_TYPES } from "@/lib/nodes/registry";
 import { type ClaimedExecution, toClaimed } from "@/lib/queue/claim-executions";
 import { claimedOnInsert, enqueueExecution, insertImmediateExecution } from "@/lib/queue/enqueue-execution";
 import { notifyQueue } from "@/lib/queue/notify-queue";
@@ -191,9 +191,6 @@ function unknownTrigger(triggerId: string | undefined): AppError {
     { path: "triggerId", code: "unknown_trigger", message },
   ]);
 }
-
-/** Node types that start runs, for the insert that picks the default trigger itself. */
-const TRIGGER_TYPES = nodeModules.filter((m) => m.startsRun).map((m) => m.type);
 
 /**
  * An explicitly immediate run: the execution is inserted, claimed, with the workflow's current
