@@ -158,6 +158,18 @@ describe(`sub-workflows (${testDbKind})`, () => {
     expect(detail.status).toBe("succeeded");
   });
 
+  it("immediate, three levels inline: when the request answers, every level is stored as ended", async () => {
+    const grandchild = await childWorkflow("grandchild i");
+    const child = await parentWorkflow("middle i", grandchild);
+    const parent = await parentWorkflow("top i", child);
+    const res = await startRun(database, parent, { mode: "immediate", inputs: { n: 5 } });
+    expect(res.body).toMatchObject({ status: "succeeded", outputs: { out: { out: { result: 10 } } } });
+    const [middle] = await childrenOf(res.body.executionId as string);
+    expect(middle).toMatchObject({ status: "succeeded", depth: 1 });
+    const [bottom] = await childrenOf(middle!.id);
+    expect(bottom).toMatchObject({ status: "succeeded", depth: 2, outputs: { result: 10 } });
+  });
+
   it("an inline child shows its end while its parent still runs; a child saved after its parent started runs the version of then", async () => {
     const child = await childWorkflow("child late");
     const parent = await slowParent("parent slow", child, { ms: 800 });

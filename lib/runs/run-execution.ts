@@ -166,10 +166,12 @@ export async function runClaimed(
   // Tracing on: this claim's span continues the execution's stored trace (see lib/telemetry/otel.ts).
   const trace = await traceClaim(database.db, claim, ports);
   let waitPort: Awaited<ReturnType<typeof createWaitPort>> | undefined;
-  // The settles of children run inline here, written with this run's own settle.
+  // The settles of children run inline here, written with this run's own settle. An inline child
+  // passes its own children's up to the runner above it, so a whole inline tree is written with
+  // the top run's settle.
   let childSettles: DeferredSettles | undefined;
   if (suspends(claim.definition)) {
-    const settles = createDeferredSettles(database);
+    const settles = options.deferSettle ?? createDeferredSettles(database);
     childSettles = settles;
     // A single-node run cannot suspend: it runs its child inline to the end instead.
     const single = claim.nodeId !== null;
