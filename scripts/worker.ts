@@ -7,11 +7,13 @@
  * react-server condition (`tsx --conditions=react-server`, as package.json does).
  */
 import { getDatabase } from "@/lib/db/client";
+import { installDriverRejectionGuard } from "@/lib/db/driver-rejections";
 import { runDrainLoop } from "@/lib/runs/drain-loop";
 import { installExpressionIsolate } from "@/lib/sandbox/expression-isolate";
 import { installLogGuard } from "@/lib/security/log-guard";
 
 installLogGuard();
+installDriverRejectionGuard();
 installExpressionIsolate();
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 16);

@@ -17,8 +17,12 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { createRequire } = require("node:module");
 const load = createRequire(workerData.base);
 const postgres = load("postgres");
+// The beat statement has scalar parameters and results only, so the array-types query a new
+// connection would open with is skipped: its promise is one postgres.js drops (porsager/postgres#1192),
+// and a connection ended during it (a restart) would end this thread with an unhandled rejection.
 const sql = postgres(workerData.url, {
   max: 2,
+  fetch_types: false,
   onnotice: () => {},
   prepare: true,
   idle_timeout: 30,
