@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getWorkflowRoute } from "@/app/api/workflows/[id]/route";
@@ -11,8 +9,8 @@ import type { WorkflowDefinition } from "@/lib/workflow/schema";
 import { insertWorkflow } from "./testing/fixtures";
 import { type HitServer, startHitServer } from "./testing/hit-server";
 import { postgresBinDir, startTempCluster, type TempCluster } from "./testing/temp-cluster";
+import { startWorker, type WorkerProcess } from "./testing/worker-process";
 
-const WORKER = path.join(import.meta.dirname, "..", "..", "scripts", "worker.ts");
 const RUNS = 200;
 
 /** Needs the Postgres binaries to create a cluster of its own (skipped without them). */
@@ -42,8 +40,7 @@ describe("database restarts during queued runs (a cluster of its own)", () => {
   let cluster: TempCluster;
   let database: Database;
   let server: HitServer;
-  let worker: ChildProcess | undefined;
-  let output = "";
+  let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
     if (!enabled) return;
@@ -53,30 +50,16 @@ describe("database restarts during queued runs (a cluster of its own)", () => {
     database = await openPostgres(cluster.url, { max: 4, migrate: true });
     setDatabase(database);
     server = await startHitServer();
-    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: cluster.url,
-        HTTP_ALLOW_PRIVATE_NETWORK: "true",
-        WORKER_CONCURRENCY: "16",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    worker = await startWorker({
+      DATABASE_URL: cluster.url,
+      HTTP_ALLOW_PRIVATE_NETWORK: "true",
+      WORKER_CONCURRENCY: "16",
     });
-    worker.stdout?.on("data", (d) => {
-      output += String(d);
-    });
-    worker.stderr?.on("data", (d) => {
-      output += String(d);
-    });
-    const end = Date.now() + 30_000;
-    while (!output.includes("worker: draining")) {
-      if (Date.now() > end) throw new Error(`worker did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
   }, 60_000);
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL");
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null)
+      worker.child.kill("SIGKILL");
     setDatabase(undefined);
     await server?.close();
     await database?.close().catch(() => {});
@@ -102,7 +85,7 @@ describe("database restarts during queued runs (a cluster of its own)", () => {
       const s = await statuses();
       if (s && test(s)) return;
       if (Date.now() > end)
-        throw new Error(`timed out; statuses ${JSON.stringify(s)}; worker output:\n${output}`);
+        throw new Error(`timed out; statuses ${JSON.stringify(s)}; worker output:\n${worker?.output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -137,14 +120,14 @@ describe("database restarts during queued runs (a cluster of its own)", () => {
         expect((await res.json()).error.code).toBe("unavailable");
         await new Promise((r) => setTimeout(r, 1500));
         cluster.start();
-        expect(worker!.exitCode, output).toBeNull();
+        expect(worker!.child.exitCode, worker!.output).toBeNull();
       }
       expect(answers).toEqual([503, 503]);
 
       await waitUntil((s) => (s.succeeded ?? 0) + (s.failed ?? 0) + (s.cancelled ?? 0) >= RUNS, 180_000);
       expect(await statuses()).toEqual({ succeeded: RUNS });
-      expect(worker!.exitCode, output).toBeNull();
-      expect(worker!.signalCode).toBeNull();
+      expect(worker!.child.exitCode, worker!.output).toBeNull();
+      expect(worker!.child.signalCode).toBeNull();
       for (let n = 0; n < RUNS; n++) {
         expect(server.count(`/slow/20/r/${n}/h0`), `run ${n} h0`).toBe(1);
         expect(server.count(`/slow/20/r/${n}/h1`), `run ${n} h1`).toBe(1);
@@ -154,9 +137,7 @@ describe("database restarts during queued runs (a cluster of its own)", () => {
       });
       expect(res.status).toBe(200);
 
-      const exited = new Promise<number | null>((resolve) => worker!.once("exit", (code) => resolve(code)));
-      worker!.kill("SIGTERM");
-      expect(await exited, output).toBe(0);
+      expect(await worker!.stop(), worker!.output).toBe(0);
     },
     400_000,
   );

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
 import { executions } from "@/lib/db/schema";
@@ -7,8 +5,7 @@ import { type FaultProxy, startFaultProxy } from "@/lib/db/testing/fault-proxy";
 import { notifyQueue } from "@/lib/queue/notify-queue";
 import { createTestDatabase, testDbKind } from "@/lib/testing/db";
 import { insertWorkflow, tinyWorkflow, waitForStatus } from "./testing/fixtures";
-
-const WORKER = path.join(import.meta.dirname, "..", "..", "scripts", "worker.ts");
+import { startWorker, type WorkerProcess } from "./testing/worker-process";
 
 /**
  * postgres.js drops the promise of the array-types query each new connection opens with
@@ -18,32 +15,18 @@ const WORKER = path.join(import.meta.dirname, "..", "..", "scripts", "worker.ts"
 describe.skipIf(testDbKind !== "postgres")("the worker through a connection ended as it opens", () => {
   let database: Database;
   let proxy: FaultProxy;
-  let worker: ChildProcess | undefined;
-  let output = "";
+  let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
     if (database.kind !== "postgres") throw new Error("needs Postgres");
     proxy = await startFaultProxy(database.url);
-    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", WORKER], {
-      env: { ...process.env, DATABASE_URL: proxy.url, WORKER_CONCURRENCY: "4" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    worker.stdout?.on("data", (d) => {
-      output += String(d);
-    });
-    worker.stderr?.on("data", (d) => {
-      output += String(d);
-    });
-    const end = Date.now() + 30_000;
-    while (!output.includes("worker: draining")) {
-      if (Date.now() > end) throw new Error(`worker did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    worker = await startWorker({ DATABASE_URL: proxy.url, WORKER_CONCURRENCY: "4" });
   });
 
   afterAll(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill("SIGKILL");
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null)
+      worker.child.kill("SIGKILL");
     await proxy?.close();
     await database?.close();
   });
@@ -71,19 +54,17 @@ describe.skipIf(testDbKind !== "postgres")("the worker through a connection ende
     proxy.dropAll();
     const until = Date.now() + 20_000;
     while (proxy.failed === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(proxy.failed, output).toBeGreaterThan(0);
+    expect(proxy.failed, worker!.output).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 300));
-    expect(worker!.exitCode, output).toBeNull();
+    expect(worker!.child.exitCode, worker!.output).toBeNull();
 
     await queue("after-drop");
     const row = await waitForStatus(database.db, "after-drop", undefined, 30_000);
     expect(row.status).toBe("succeeded");
     expect(row.outputs).toEqual({ out: 42 });
-    expect(worker!.exitCode, output).toBeNull();
-    expect(output).toMatch(/database connection ended as it opened/);
+    expect(worker!.child.exitCode, worker!.output).toBeNull();
+    expect(worker!.output).toMatch(/database connection ended as it opened/);
 
-    const exited = new Promise<number | null>((resolve) => worker!.once("exit", (code) => resolve(code)));
-    worker!.kill("SIGTERM");
-    expect(await exited, output).toBe(0);
+    expect(await worker!.stop(), worker!.output).toBe(0);
   }, 90_000);
 });

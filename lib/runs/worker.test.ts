@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db/client";
@@ -10,8 +8,7 @@ import { notifyQueue } from "@/lib/queue/notify-queue";
 import { createTestDatabase, postgresAvailable } from "@/lib/testing/db";
 import { httpChain, insertWorkflow, waitForStatus } from "./testing/fixtures";
 import { type HitServer, startHitServer } from "./testing/hit-server";
-
-const WORKER = path.join(import.meta.dirname, "..", "..", "scripts", "worker.ts");
+import { startWorker, type WorkerProcess } from "./testing/worker-process";
 
 /** Postgres-only: skipped when it is unreachable (an error under CI=true). */
 const enabled = await postgresAvailable();
@@ -19,8 +16,7 @@ const enabled = await postgresAvailable();
 describe("npm run worker (real Postgres)", () => {
   let database: Database;
   let server: HitServer;
-  let worker: ChildProcess | undefined;
-  let output = "";
+  let worker: WorkerProcess | undefined;
   beforeAll(async () => {
     if (!enabled) return;
     process.env.HTTP_ALLOW_PRIVATE_NETWORK = "true";
@@ -28,33 +24,15 @@ describe("npm run worker (real Postgres)", () => {
     database = await createTestDatabase("postgres");
     server = await startHitServer();
     if (database.kind !== "postgres") return;
-    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: database.url,
-        HTTP_ALLOW_PRIVATE_NETWORK: "true",
-        WORKER_CONCURRENCY: "4",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    worker = await startWorker({
+      DATABASE_URL: database.url,
+      HTTP_ALLOW_PRIVATE_NETWORK: "true",
+      WORKER_CONCURRENCY: "4",
     });
-    worker.stdout?.on("data", (d) => {
-      output += String(d);
-    });
-    worker.stderr?.on("data", (d) => {
-      output += String(d);
-    });
-    const end = Date.now() + 30_000;
-    while (!output.includes("worker: draining")) {
-      if (Date.now() > end) throw new Error(`worker did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const gone = new Promise((resolve) => worker!.once("exit", resolve));
-      worker.kill("SIGTERM");
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null)
+      await Promise.race([worker.stop(), new Promise((r) => setTimeout(r, 10_000))]);
     await server?.close();
     await database?.close();
   });
@@ -88,10 +66,8 @@ describe("npm run worker (real Postgres)", () => {
       const end = Date.now() + 20_000;
       while (server.count("/slow/800/slow/h0") === 0 && Date.now() < end)
         await new Promise((r) => setTimeout(r, 10));
-      const exited = new Promise<number | null>((resolve) => worker!.once("exit", (code) => resolve(code)));
-      worker!.kill("SIGTERM");
-      const code = await exited;
-      expect(code, output).toBe(0);
+      const code = await worker!.stop();
+      expect(code, worker!.output).toBe(0);
       const [row] = await database.db.select().from(executions).where(eq(executions.id, id));
       expect(row?.status).toBe("queued");
       expect(row?.leaseOwner).toBeNull();
